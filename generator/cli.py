@@ -1,0 +1,95 @@
+"""Command line: argument parsing only; each command calls the stages and maps errors to exits.
+
+Exit codes: 0 success (check: no drift), 1 drift, 2 an error in the input or the configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .check import compare
+from .config import Config, load_config
+from .errors import GeneratorError
+from .pipeline import run
+from .vendor import vendor
+from .write import write_tree
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sdk-generator", description="OpenAPI → typed Python SDK")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("generate", "write the SDK"), ("check", "fail when the SDK on disk differs from the spec")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="pyproject.toml with [tool.generator]")
+        p.add_argument("--spec", help="the OpenAPI document (JSON or YAML)")
+        p.add_argument("--out", help="the output folder")
+        p.add_argument("--package", help="the SDK's import name")
+        p.add_argument("--client", help="the sync client class name")
+        p.add_argument("--async-client", dest="async_client", help="the async client class name")
+        p.add_argument("--env-prefix", dest="env_prefix", help="prefix of the SDK's environment variables")
+        p.add_argument("--sdk-version", dest="version", help="the SDK's version")
+        p.add_argument("-q", "--quiet", action="store_true")
+    p = sub.add_parser("vendor", help="extract, validate and store an OpenAPI document as canonical JSON")
+    p.add_argument("source", type=Path)
+    p.add_argument("-o", "--output", type=Path, default=Path("spec/openapi.json"))
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    keys = ("spec", "out", "package", "client", "async_client", "env_prefix", "version")
+    return load_config(args.config, **{k: getattr(args, k) for k in keys})
+
+
+def _generate(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    config = _config(args)
+    result = run(config)
+    for warning in result.warnings:
+        print(warning.format(result.source), file=sys.stderr)
+    summary = write_tree(config.out, result.files, result.spec_sha256)
+    if not args.quiet:
+        api = result.api
+        print(
+            f"{result.source} → {config.out}/ ({config.package})\n"
+            f"  operations: {len(api.operations)} in {len(api.tags)} namespaces "
+            f"({', '.join(t.attribute for t in api.tags)})\n"
+            f"  models: {len(api.models)} classes, {len(api.aliases)} aliases\n"
+            f"  files: {len(summary.written)} written, {len(summary.unchanged)} unchanged, "
+            f"{len(summary.removed)} removed\n"
+            f"  warnings: {len(result.warnings)}\n"
+            f"  time: {time.perf_counter() - started:.2f} s"
+        )
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = _config(args)
+    result = run(config)
+    drift = compare(config.out, result.files, result.spec_sha256)
+    if drift.clean:
+        if not args.quiet:
+            print(f"{config.out}/ matches {result.source}: {len(result.files) + 1} files, no drift")
+        return 0
+    print(drift.report())
+    print(f"run `{config.regenerate}` and commit the result", file=sys.stderr)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "vendor":
+            vendor(args.source, args.output)
+            print(f"{args.source} → {args.output}")
+            return 0
+        return _generate(args) if args.command == "generate" else _check(args)
+    except GeneratorError as exc:
+        for problem in exc.problems:
+            print(problem.format(exc.source), file=sys.stderr)
+        return 2

@@ -1,0 +1,74 @@
+"""``[tool.generator]`` in pyproject.toml, overridden by command-line flags → one frozen ``Config``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import GeneratorError, Problem
+
+__all__ = ["Config", "load_config"]
+
+_PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
+_CLASS = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Config:
+    spec: Path = Path("spec/openapi.json")
+    out: Path = Path("generated")
+    package: str = "client"  # import name of the generated SDK
+    project: str = ""  # distribution name in the SDK's pyproject.toml (default: package)
+    version: str = "0.1.0"  # the SDK's own version
+    client: str = "Client"  # sync client class name
+    async_client: str = ""  # async client class name (default: "Async" + client)
+    env_prefix: str = ""  # STREAMKAP → STREAMKAP_API_TOKEN, STREAMKAP_BASE_URL
+    regenerate: str = "make generate"  # the command named in each generated file's header
+
+    @property
+    def async_client_name(self) -> str:
+        return self.async_client or "Async" + self.client
+
+    @property
+    def project_name(self) -> str:
+        return self.project or self.package.replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        return self.env_prefix or self.package.upper()
+
+    def check(self) -> None:
+        problems = []
+        if not _PACKAGE.match(self.package) or self.package in ("generator", "tests"):
+            problems.append(Problem("#", f"package {self.package!r} is not a valid lower-case import name"))
+        for key in ("client", "async_client_name"):
+            value = getattr(self, key)
+            if not _CLASS.match(value):
+                problems.append(Problem("#", f"{key} {value!r} is not a valid class name"))
+        if not re.match(r"^[A-Z][A-Z0-9_]*$", self.env):
+            problems.append(Problem("#", f"env_prefix {self.env!r} must be upper-case letters, digits and _"))
+        if not re.match(r"^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?$", self.version):
+            problems.append(Problem("#", f"version {self.version!r} is not a version number"))
+        if problems:
+            raise GeneratorError("[tool.generator]", problems)
+
+
+def load_config(pyproject: Path | None, **overrides: Any) -> Config:
+    """Read ``[tool.generator]`` (paths relative to the pyproject's folder), then apply flags."""
+    config = Config()
+    if pyproject is not None and pyproject.is_file():
+        with pyproject.open("rb") as f:
+            table = tomllib.load(f).get("tool", {}).get("generator", {})
+        known = {f.name for f in fields(Config)}
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise GeneratorError(str(pyproject), [Problem("#", f"unknown [tool.generator] keys: {', '.join(unknown)}")])
+        base = pyproject.parent
+        values = {k: (base / v if k in ("spec", "out") else v) for k, v in table.items()}
+        config = replace(config, **values)
+    config = replace(config, **{k: (Path(v) if k in ("spec", "out") else v) for k, v in overrides.items() if v is not None})
+    config.check()
+    return config

@@ -1,0 +1,292 @@
+"""The intermediate representation: frozen dataclasses that every stage after ``load`` reads.
+
+A ``TypeRef`` knows how it is spelled in Python (for a response, or for an argument the caller
+passes) and which imports that spelling needs. Nothing after ``types`` looks at a raw schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal as _Literal, Union
+
+__all__ = [
+    "Import",
+    "Prim",
+    "ModelRef",
+    "ListOf",
+    "MapOf",
+    "UnionOf",
+    "LiteralOf",
+    "TypeRef",
+    "Field",
+    "Model",
+    "Alias",
+    "Argument",
+    "Response",
+    "Security",
+    "Operation",
+    "Tag",
+    "Api",
+    "NONE",
+    "ANY",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Import:
+    """``from module import name`` (or ``import module`` when name is empty)."""
+
+    module: str
+    name: str = ""
+    type_only: bool = False  # only needed under TYPE_CHECKING
+
+
+# How each primitive kind is spelled, and what it imports.
+_PRIMS: dict[str, tuple[str, tuple[Import, ...]]] = {
+    "str": ("str", ()),
+    "int": ("int", ()),
+    "float": ("float", ()),
+    "bool": ("bool", ()),
+    "none": ("None", ()),
+    "any": ("Any", (Import("typing", "Any"),)),
+    "datetime": ("datetime.datetime", (Import("datetime"),)),
+    "date": ("datetime.date", (Import("datetime"),)),
+    "time": ("datetime.time", (Import("datetime"),)),
+    "bytes": ("bytes", ()),
+}
+
+# Kinds that refine another kind on the wire: an argument annotation lists them first.
+_REFINES = {"datetime": "str", "date": "str", "time": "str"}
+
+
+@dataclass(frozen=True)
+class Prim:
+    kind: str
+
+    def annotation(self, argument: bool = False) -> str:
+        return _PRIMS[self.kind][0]
+
+    def imports(self, argument: bool = False) -> tuple[Import, ...]:
+        return _PRIMS[self.kind][1]
+
+    def models(self) -> tuple[str, ...]:
+        return ()
+
+
+NONE = Prim("none")
+ANY = Prim("any")
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A component schema: a model class or a type alias living in ``<package>.models.<module>``."""
+
+    name: str  # Python name of the class or alias
+    module: str  # module inside the models package
+
+    def annotation(self, argument: bool = False) -> str:
+        return self.name
+
+    def imports(self, argument: bool = False) -> tuple[Import, ...]:
+        return (Import(f"..models.{self.module}", self.name, type_only=True),)
+
+    def models(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: TypeRef
+
+    def annotation(self, argument: bool = False) -> str:
+        outer = "Sequence" if argument else "list"
+        return f"{outer}[{self.item.annotation(argument)}]"
+
+    def imports(self, argument: bool = False) -> tuple[Import, ...]:
+        own = (Import("collections.abc", "Sequence"),) if argument else ()
+        return own + self.item.imports(argument)
+
+    def models(self) -> tuple[str, ...]:
+        return self.item.models()
+
+
+@dataclass(frozen=True)
+class MapOf:
+    value: TypeRef
+
+    def annotation(self, argument: bool = False) -> str:
+        outer = "Mapping" if argument else "dict"
+        return f"{outer}[str, {self.value.annotation(argument)}]"
+
+    def imports(self, argument: bool = False) -> tuple[Import, ...]:
+        own = (Import("collections.abc", "Mapping"),) if argument else ()
+        return own + self.value.imports(argument)
+
+    def models(self) -> tuple[str, ...]:
+        return self.value.models()
+
+
+LiteralValue = Union[str, int, bool, None]
+
+
+@dataclass(frozen=True)
+class LiteralOf:
+    values: tuple[LiteralValue, ...]
+
+    def annotation(self, argument: bool = False) -> str:
+        return "Literal[" + ", ".join(repr(v) for v in self.values) + "]"
+
+    def imports(self, argument: bool = False) -> tuple[Import, ...]:
+        return (Import("typing", "Literal"),)
+
+    def models(self) -> tuple[str, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class UnionOf:
+    """Members in a stable order, flattened, without duplicates; ``None`` always last."""
+
+    members: tuple[TypeRef, ...]
+
+    def _ordered(self, argument: bool) -> list[TypeRef]:
+        members = list(self.members)
+        if argument:
+            # An argument lists a refined kind (datetime) before the kind it refines (str).
+            kinds = [m.kind for m in members if isinstance(m, Prim)]
+            refined = [m for m in members if isinstance(m, Prim) and _REFINES.get(m.kind) in kinds]
+            members = refined + [m for m in members if m not in refined]
+        return members
+
+    def annotation(self, argument: bool = False) -> str:
+        return " | ".join(m.annotation(argument) for m in self._ordered(argument))
+
+    def imports(self, argument: bool = False) -> tuple[Import, ...]:
+        return tuple(i for m in self.members for i in m.imports(argument))
+
+    def models(self) -> tuple[str, ...]:
+        return tuple(n for m in self.members for n in m.models())
+
+
+TypeRef = Union[Prim, ModelRef, ListOf, MapOf, LiteralOf, UnionOf]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # Python attribute name
+    alias: str  # name in the API
+    type: TypeRef
+    required: bool
+    default: object = None  # the spec's default (a JSON value), when has_default
+    has_default: bool = False
+    description: str = ""
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
+class Model:
+    """One class generated from an object schema."""
+
+    name: str
+    module: str
+    schema_name: str  # the component name, or a hoisted schema's JSON pointer
+    description: str
+    fields: tuple[Field, ...]
+    extra: TypeRef | None = None  # the type of additional properties (None: any JSON value)
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A component schema that is not an object (an enum, a union, an array): a type alias."""
+
+    name: str
+    module: str
+    schema_name: str
+    description: str
+    type: TypeRef
+    pointer: str = ""
+
+
+Location = _Literal["path", "query", "header", "cookie", "body"]
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One keyword argument of an operation, and where its value goes on the wire."""
+
+    name: str  # Python argument name
+    wire_name: str  # the parameter or body property name
+    location: Location
+    type: TypeRef
+    required: bool
+    description: str = ""
+    explode: bool = True
+    style: str = "form"
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str  # "200", "4XX", "default"
+    type: TypeRef | None  # None: no content
+    media_type: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Security:
+    """How one security scheme puts the client's credential on a request."""
+
+    scheme: str  # "bearer", "basic", "header", "query", "cookie"
+    name: str = ""  # the header, query or cookie name for API keys
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    name: str  # Python function name
+    module: str  # module inside the operations package
+    method: str
+    path: str
+    tag: str  # Python attribute of the tag namespace
+    summary: str
+    description: str
+    deprecated: bool
+    arguments: tuple[Argument, ...]
+    body_type: TypeRef | None  # the whole body, when it is passed as one ``body`` argument
+    body_media_type: str
+    body_required: bool
+    responses: tuple[Response, ...]
+    security: tuple[Security, ...]
+    pointer: str = ""
+
+    @property
+    def success(self) -> tuple[Response, ...]:
+        return tuple(r for r in self.responses if r.status.startswith("2"))
+
+    @property
+    def errors(self) -> tuple[Response, ...]:
+        return tuple(r for r in self.responses if not r.status.startswith("2"))
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str  # the tag as the spec spells it
+    attribute: str  # ``client.<attribute>``
+    class_name: str  # ``<ClassName>Resource``
+    module: str
+    description: str
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    server_url: str
+    models: tuple[Model, ...]
+    aliases: tuple[Alias, ...]
+    operations: tuple[Operation, ...]
+    tags: tuple[Tag, ...]
+    warnings: tuple[str, ...] = field(default=())

@@ -1,0 +1,110 @@
+"""Component schemas (and inline objects hoisted out of other schemas) → ``Model`` / ``Alias``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import naming
+from .errors import pointer
+from .ir import Alias, Field, Model, ModelRef, TypeRef
+from .types import Context, child, deref, is_object_schema, merge_all_of, resolve
+
+__all__ = ["ModelBuilder"]
+
+
+def _text(schema: Any, key: str) -> str:
+    value = schema.get(key) if isinstance(schema, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+@dataclass
+class ModelBuilder:
+    """Names every component first (so references resolve), then builds them and what they hoist."""
+
+    document: dict[str, Any]
+    ctx: Context = field(init=False)
+    _pending: list[tuple[ModelRef, str, dict[str, Any], str]] = field(default_factory=list)
+    _hoisted: dict[str, ModelRef] = field(default_factory=dict)
+    _class_names: list[str] = field(default_factory=list)
+    _module_names: list[str] = field(default_factory=list)
+    models: list[Model] = field(default_factory=list)
+    aliases: list[Alias] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        schemas = (self.document.get("components") or {}).get("schemas") or {}
+        refs: dict[str, ModelRef] = {}
+        for schema_name in schemas:
+            refs[schema_name] = self._name(naming.class_name(schema_name))
+        self.ctx = Context(self.document, refs, self._hoist)
+        for schema_name, schema in schemas.items():
+            self._pending.append((refs[schema_name], schema_name, schema, pointer("components", "schemas", schema_name)))
+
+    def _name(self, wanted: str) -> ModelRef:
+        cls = naming.unique([wanted], self._class_names)[0]
+        self._class_names.append(cls)
+        module = naming.unique([naming.module_name(cls)], self._module_names + ["__init__"])[0]
+        self._module_names.append(module)
+        return ModelRef(cls, module)
+
+    def _hoist(self, hint: str, schema: dict[str, Any], where: str) -> ModelRef:
+        if where in self._hoisted:
+            return self._hoisted[where]
+        ref = self._name(naming.class_name(hint))
+        self._hoisted[where] = ref
+        self._pending.append((ref, where, schema, where))
+        return ref
+
+    def build(self) -> tuple[list[Model], list[Alias]]:
+        while self._pending:
+            ref, schema_name, schema, where = self._pending.pop(0)
+            self._build_one(ref, schema_name, schema, where)
+        return self.models, self.aliases
+
+    def model(self, name: str) -> Model | None:
+        """The model class called ``name``, building whatever is still pending first."""
+        self.build()
+        return next((m for m in self.models if m.name == name), None)
+
+    def _build_one(self, ref: ModelRef, schema_name: str, schema: Any, where: str) -> None:
+        description = _text(schema, "description")
+        if isinstance(schema, dict) and isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1:
+            schema = merge_all_of(schema, self.ctx, where)
+        if is_object_schema(schema):
+            self.models.append(self._model(ref, schema_name, schema, where, description))
+            return
+        if isinstance(schema, dict) and "$ref" in schema:
+            # A component that only names another is an alias; a cycle of bare names is an error.
+            errors = len([p for p in self.ctx.problems if p.severity == "error"])
+            deref(schema, self.ctx, where)
+            if len([p for p in self.ctx.problems if p.severity == "error"]) > errors:
+                return
+        target = resolve(schema, self.ctx, where, ref.name, depth=1)
+        self.aliases.append(Alias(ref.name, ref.module, schema_name, description, target, where))
+
+    def _model(self, ref: ModelRef, schema_name: str, schema: dict[str, Any], where: str, description: str) -> Model:
+        properties: dict[str, Any] = schema.get("properties") or {}
+        required = set(schema.get("required") or [])
+        names = naming.unique([naming.field_name(api) for api in properties])
+        fields = []
+        for (api, prop), py in zip(properties.items(), names):
+            at = child(where, "properties", api)
+            ftype: TypeRef = resolve(prop, self.ctx, at, ref.name + naming.class_name(api))
+            has_default = isinstance(prop, dict) and "default" in prop
+            fields.append(
+                Field(
+                    name=py,
+                    alias=api,
+                    type=ftype,
+                    required=api in required,
+                    default=prop.get("default") if has_default else None,
+                    has_default=has_default,
+                    description=_text(prop, "description"),
+                    pointer=at,
+                )
+            )
+        extra_schema = schema.get("additionalProperties", True)
+        extra: TypeRef | None = None
+        if isinstance(extra_schema, dict) and extra_schema:
+            extra = resolve(extra_schema, self.ctx, child(where, "additionalProperties"), ref.name + "Value")
+        return Model(ref.name, ref.module, schema_name, description, tuple(fields), extra, where)

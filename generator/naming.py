@@ -1,0 +1,136 @@
+"""Every identifier in the generated code is made here, and only here.
+
+Spec strings are untrusted: whatever they contain, the functions below return a valid, non-keyword
+Python identifier (ASCII letters, digits and underscores).
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = [
+    "snake",
+    "pascal",
+    "field_name",
+    "function_name",
+    "class_name",
+    "module_name",
+    "unique",
+    "RESERVED_FIELD_NAMES",
+]
+
+_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
+_KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
+
+# Attributes of pydantic.BaseModel that a field must not shadow.
+RESERVED_FIELD_NAMES = frozenset(
+    {
+        "construct",
+        "copy",
+        "dict",
+        "from_orm",
+        "json",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+        "self",
+    }
+)
+
+# Names the operation functions and their modules use for themselves.
+RESERVED_ARGUMENT_NAMES = frozenset(
+    {"self", "extra_headers", "extra_query", "extra_body", "timeout"}
+)
+
+_WORD_BOUNDARY = re.compile(
+    r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*"
+)
+
+
+def _ascii(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return folded
+
+
+def _words(text: str) -> list[str]:
+    """Split any string into words: camelCase, PascalCase, snake_case, kebab-case, spaces, dots."""
+    return _WORD_BOUNDARY.findall(_ascii(text))
+
+
+def _fix(name: str, fallback: str) -> str:
+    if not name:
+        name = fallback
+    if name[0].isdigit():
+        name = "_" + name
+    if name in _KEYWORDS or name in _BUILTINS:
+        name += "_"
+    return name
+
+
+def snake(text: str, fallback: str = "value") -> str:
+    """``recordsLag`` → ``records_lag``; ``HTTPValidationError`` → ``http_validation_error``."""
+    return _fix("_".join(w.lower() for w in _words(text)), fallback)
+
+
+def pascal(text: str, fallback: str = "Model") -> str:
+    """``pipeline-metrics.res`` → ``PipelineMetricsRes``; keeps acronyms: ``HTTPError`` → ``HTTPError``."""
+    parts = []
+    for word in _words(text):
+        parts.append(word if word.isupper() else word[:1].upper() + word[1:])
+    return _fix("".join(parts), fallback)
+
+
+def field_name(api_name: str) -> str:
+    """A model field or argument name for an API property name."""
+    name = snake(api_name, fallback="field")
+    if name.startswith("model_") or name in RESERVED_FIELD_NAMES:
+        name += "_"
+    if name.startswith("_"):  # pydantic treats leading underscores as private attributes
+        name = "field" + name
+    return name
+
+
+def argument_name(api_name: str) -> str:
+    """A keyword argument name for a parameter or body property."""
+    name = snake(api_name, fallback="arg")
+    if name in RESERVED_ARGUMENT_NAMES:
+        name += "_"
+    return name
+
+
+def function_name(text: str) -> str:
+    return snake(text, fallback="operation")
+
+
+def class_name(text: str) -> str:
+    return pascal(text, fallback="Model")
+
+
+def module_name(text: str) -> str:
+    return snake(text, fallback="module")
+
+
+def unique(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
+    """De-duplicate names deterministically: the second ``x`` becomes ``x_2``, then ``x_3``...
+
+    Names are resolved in the order given, so callers pass them in a stable order (source order).
+    Comparison is case-insensitive, since modules become files on case-insensitive file systems.
+    """
+    seen = {n.lower() for n in taken}
+    out: list[str] = []
+    for name in names:
+        candidate, n = name, 1
+        while candidate.lower() in seen:
+            n += 1
+            candidate = f"{name}_{n}"
+        seen.add(candidate.lower())
+        out.append(candidate)
+    return out

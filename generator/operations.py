@@ -1,0 +1,244 @@
+"""Paths → ``Operation`` IR: parameters, the request body, responses and security."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import naming
+from .errors import pointer
+from .ir import ANY, Argument, Model, ModelRef, Operation, Prim, Response, Security, TypeRef, UnionOf
+from .types import Context, child, deref, nullable, resolve
+
+__all__ = ["build_operations", "METHODS"]
+
+ModelLookup = Callable[[str], "Model | None"]
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_LOCATIONS = ("path", "query", "header", "cookie")
+
+
+def _text(schema: Any, key: str) -> str:
+    value = schema.get(key) if isinstance(schema, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _json_media(content: dict[str, Any]) -> str | None:
+    """The JSON media type among ``content``'s keys, preferring ``application/json``."""
+    keys = list(content)
+    for key in keys:
+        if key.split(";")[0].strip().lower() == "application/json":
+            return key
+    for key in keys:
+        base = key.split(";")[0].strip().lower()
+        if base.endswith("+json") or base == "*/*":
+            return key
+    return None
+
+
+def _operation_id(method: str, path: str) -> str:
+    words = [w for w in path.replace("{", "by_").replace("}", "").split("/") if w]
+    return "_".join([method, *words])
+
+
+def build_operations(document: dict[str, Any], ctx: Context, models: ModelLookup) -> list[Operation]:
+    """Every operation in document order."""
+    operations: list[Operation] = []
+    modules: list[str] = ["__init__"]
+    for path, item in (document.get("paths") or {}).items():
+        item_where = pointer("paths", path)
+        item, item_where = deref(item, ctx, item_where)
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            where = child(item_where, method)
+            operations.append(_operation(document, ctx, models, path, method, item, op, where, modules))
+    return operations
+
+
+def _operation(
+    document: dict[str, Any],
+    ctx: Context,
+    models: ModelLookup,
+    path: str,
+    method: str,
+    item: dict[str, Any],
+    op: dict[str, Any],
+    where: str,
+    modules: list[str],
+) -> Operation:
+    operation_id = op.get("operationId") if isinstance(op.get("operationId"), str) else _operation_id(method, path)
+    name = naming.function_name(operation_id)
+    module = naming.unique([name], modules)[0]
+    modules.append(module)
+    hint = naming.class_name(operation_id)
+    tags = op.get("tags") or []
+    tag = tags[0] if tags and isinstance(tags[0], str) else "default"
+
+    arguments = _parameters(ctx, item, op, where, hint)
+    body_args, body_type, media, body_required = _body(ctx, models, op, where, hint)
+    # A query parameter that is also a top-level body property is one argument, sent in the body.
+    body_wire = {a.wire_name for a in body_args}
+    merged = [a for a in arguments if not (a.location == "query" and a.wire_name in body_wire)]
+    descriptions = {a.wire_name: a.description for a in arguments if a.location == "query"}
+    body_args = [
+        a if a.description else Argument(**{**a.__dict__, "description": descriptions.get(a.wire_name, "")})
+        for a in body_args
+    ]
+    all_args = merged + body_args
+    if body_type is not None:
+        all_args.append(Argument("body", "", "body", body_type, body_required, _text(op.get("requestBody"), "description")))
+    names = naming.unique([naming.argument_name(a.wire_name) if a.wire_name else a.name for a in all_args])
+    all_args = [Argument(**{**a.__dict__, "name": n}) for a, n in zip(all_args, names)]
+
+    return Operation(
+        operation_id=operation_id,
+        name=name,
+        module=module,
+        method=method.upper(),
+        path=path,
+        tag=tag,
+        summary=_text(op, "summary"),
+        description=_text(op, "description"),
+        deprecated=op.get("deprecated") is True,
+        arguments=tuple(all_args),
+        body_type=body_type,
+        body_media_type=media,
+        body_required=body_required,
+        responses=tuple(_responses(ctx, op, where, hint)),
+        security=tuple(_security(document, ctx, op, where)),
+        pointer=where,
+    )
+
+
+def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: str, hint: str) -> list[Argument]:
+    """Path-level parameters overridden by operation-level ones with the same name and location."""
+    by_key: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+    for level, source in (("item", item), ("op", op)):
+        base = where.rsplit("/", 1)[0] if level == "item" else where
+        for i, raw in enumerate(source.get("parameters") or []):
+            param, at = deref(raw, ctx, child(base, "parameters", i))
+            if isinstance(param, dict) and isinstance(param.get("name"), str) and param.get("in") in _LOCATIONS:
+                by_key[(param["in"], param["name"])] = (param, at)
+    args: list[Argument] = []
+    for location in _LOCATIONS:
+        for (loc, name), (param, at) in by_key.items():
+            if loc != location:
+                continue
+            schema = param.get("schema")
+            if schema is None and isinstance(param.get("content"), dict):
+                media = _json_media(param["content"]) or next(iter(param["content"]), None)
+                schema = (param["content"].get(media) or {}).get("schema") if media else None
+            ptype = resolve(schema, ctx, child(at, "schema"), hint + naming.class_name(name))
+            style = param.get("style") or ("form" if location in ("query", "cookie") else "simple")
+            args.append(
+                Argument(
+                    name=name,
+                    wire_name=name,
+                    location=location,  # type: ignore[arg-type]
+                    type=ptype,
+                    required=location == "path" or param.get("required") is True,
+                    description=_text(param, "description") or _text(schema, "description"),
+                    explode=param.get("explode", style == "form") is True,
+                    style=style,
+                )
+            )
+    return args
+
+
+def _body(
+    ctx: Context, models: ModelLookup, op: dict[str, Any], where: str, hint: str
+) -> tuple[list[Argument], TypeRef | None, str, bool]:
+    """The body as flattened arguments (an object model), or as one ``body`` argument."""
+    raw = op.get("requestBody")
+    if raw is None:
+        return [], None, "", False
+    body, at = deref(raw, ctx, child(where, "requestBody"))
+    content = body.get("content") or {} if isinstance(body, dict) else {}
+    required = isinstance(body, dict) and body.get("required") is True
+    media = _json_media(content)
+    if media is None:
+        media = next(iter(content), "")
+        ctx.warn(at, f"request body media type {media!r} is not supported yet; the body is sent as given")
+        return [], ANY, media, required
+    schema_at = child(at, "content", media, "schema")
+    btype = resolve(content[media].get("schema"), ctx, schema_at, hint + "Body")
+    target = _single_model(btype, models)
+    if target is None:
+        return [], btype, media, required
+    args = [
+        Argument(
+            name=f.name,
+            wire_name=f.alias,
+            location="body",
+            type=f.type,
+            required=required and f.required,
+            description=f.description,
+        )
+        for f in target.fields
+    ]
+    return args, None, media, required
+
+
+def _single_model(t: TypeRef, models: ModelLookup) -> Model | None:
+    """The model a body is (possibly nullable), when its fields can become arguments."""
+    if isinstance(t, UnionOf) and nullable(t) and len(t.members) == 2:
+        t = t.members[0]
+    model = models(t.name) if isinstance(t, ModelRef) else None
+    return model if model is not None and model.fields else None
+
+
+def _responses(ctx: Context, op: dict[str, Any], where: str, hint: str) -> list[Response]:
+    out: list[Response] = []
+    for status, raw in (op.get("responses") or {}).items():
+        status = str(status)
+        at = child(where, "responses", status)
+        response, at = deref(raw, ctx, at)
+        content = response.get("content") or {} if isinstance(response, dict) else {}
+        description = _text(response, "description")
+        if not content:
+            out.append(Response(status, None, "", description))
+            continue
+        media = _json_media(content)
+        if media is not None:
+            rtype = resolve(content[media].get("schema"), ctx, child(at, "content", media, "schema"), f"{hint}Response{status}")
+            out.append(Response(status, rtype, media, description))
+            continue
+        media = next(iter(content))
+        kind = "str" if media.lower().startswith("text/") else "bytes"
+        out.append(Response(status, Prim(kind), media, description))
+    return out
+
+
+def _security(document: dict[str, Any], ctx: Context, op: dict[str, Any], where: str) -> list[Security]:
+    requirements = op["security"] if "security" in op else document.get("security") or []
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    out: list[Security] = []
+    for requirement in requirements:
+        for name in requirement or {}:
+            scheme, _ = deref(schemes.get(name), ctx, pointer("components", "securitySchemes", name))
+            security = _scheme(scheme)
+            if security is None:
+                ctx.warn(child(where, "security"), f"security scheme {name!r} is not supported yet; no credential is sent for it")
+            elif security not in out:
+                out.append(security)
+    return out
+
+
+def _scheme(scheme: Any) -> Security | None:
+    if not isinstance(scheme, dict):
+        return None
+    kind = scheme.get("type")
+    if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+        return Security("bearer")
+    if kind == "oauth2" or kind == "openIdConnect":
+        return Security("bearer")
+    if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+        return Security("basic")
+    if kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie") and isinstance(scheme.get("name"), str):
+        return Security(scheme["in"], scheme["name"])
+    return None
+

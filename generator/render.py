@@ -1,0 +1,454 @@
+"""IR → source files. Every decision is made here in Python; templates only print.
+
+Spec strings reach the output only through ``pyrepr`` (``repr()``), ``docstring`` (escaped
+triple-quoted literals), ``comment`` (one sanitised line) or identifiers from ``naming``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import __version__
+from .config import Config
+from .ir import (
+    ANY,
+    NONE,
+    Alias,
+    Api,
+    Argument,
+    Field,
+    Import,
+    Model,
+    Operation,
+    Prim,
+    Tag,
+    TypeRef,
+    UnionOf,
+)
+from .types import nullable
+
+__all__ = ["render", "docstring", "comment", "TEMPLATES"]
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+_EXCEPTIONS = (
+    "APIError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
+)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def docstring(text: str, indent: int = 0) -> str:
+    """A triple-quoted string literal showing ``text``; whatever it holds, it stays one literal."""
+    text = text.replace("\r\n", "\n").replace("\\", "\\\\")
+    text = _UNSAFE.sub(_escape_char, text).replace('"""', '\\"\\"\\"')
+    lines = [line.rstrip() for line in text.strip().split("\n")]
+    if lines and lines[-1].endswith('"'):
+        lines[-1] = lines[-1][:-1] + '\\"'
+    pad = " " * indent
+    body = "\n".join(pad + line if line and i else line for i, line in enumerate(lines))
+    if len(lines) > 1:
+        return f'"""{body}\n{pad}"""'
+    return f'"""{body}"""'
+
+
+def comment(text: str) -> str:
+    """One line of text safe to put after ``#``."""
+    return _UNSAFE.sub("?", " ".join(text.split()))
+
+
+def _md(text: str) -> str:
+    """One line of Markdown table text."""
+    return comment(text).replace("|", "\\|").replace("<", "&lt;")
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=True)
+
+
+def _environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["pyrepr"] = repr
+    env.filters["tomlstr"] = _toml_string
+    return env
+
+
+def _import_group(module: str) -> int:
+    """isort's sections: standard library, third party, this package."""
+    if module.startswith("."):
+        return 2
+    return 0 if module.split(".")[0] in sys.stdlib_module_names else 1
+
+
+def _import_lines(imports: list[Import], package_depth: int = 2) -> list[str]:
+    """Sorted ``import`` lines; type-only imports go under ``if TYPE_CHECKING:``."""
+    runtime_set = {i for i in imports if not i.type_only}
+    type_only = sorted({i for i in imports if i.type_only} - {Import(i.module, i.name, True) for i in runtime_set})
+    if type_only:
+        runtime_set.add(Import("typing", "TYPE_CHECKING"))
+    runtime = sorted(runtime_set)
+    lines: list[str] = []
+
+    def group(items: list[Import], pad: str) -> None:
+        modules: dict[str, list[str]] = {}
+        for imp in items:
+            modules.setdefault(imp.module, [])
+            if imp.name and imp.name not in modules[imp.module]:
+                modules[imp.module].append(imp.name)
+        ordered = sorted(modules, key=lambda m: (_import_group(m), m))
+        for i, module in enumerate(ordered):
+            if i and _import_group(module) != _import_group(ordered[i - 1]):
+                lines.append("")
+            names = modules[module]
+            lines.append(f"{pad}from {module} import {', '.join(sorted(names))}" if names else f"{pad}import {module}")
+
+    group(runtime, "")
+    if type_only:
+        lines.append("")
+        lines.append("if TYPE_CHECKING:")
+        group(type_only, "    ")
+    return lines
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    config: Config
+    header: str
+    header_md: str
+
+
+def _field_view(f: Field) -> dict[str, Any]:
+    annotation = f.type.annotation()
+    kwargs: list[str] = []
+    default: str | None = None
+    if f.has_default and _accepts(f.type, f.default):
+        default = repr(f.default)
+    elif not f.required:
+        default = "None"
+        if not nullable(f.type) and f.type != ANY:
+            annotation += " | None"
+    if f.alias != f.name:
+        if default is not None:
+            kwargs.append(f"default={default}")
+        kwargs.append(f"alias={f.alias!r}")
+        value = f"Field({', '.join(kwargs)})"
+    else:
+        value = default
+    declaration = f"{f.name}: {annotation}" + (f" = {value}" if value is not None else "")
+    return {"declaration": declaration, "docstring": docstring(f.description, 4) if f.description else ""}
+
+
+def _accepts(t: TypeRef, value: object) -> bool:
+    """Whether a spec default fits the field's type (otherwise it is not used)."""
+    from .ir import ListOf, LiteralOf, MapOf
+
+    if isinstance(t, UnionOf):
+        return any(_accepts(m, value) for m in t.members)
+    if isinstance(t, Prim):
+        checks = {
+            "str": lambda v: isinstance(v, str),
+            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "float": lambda v: isinstance(v, float),
+            "bool": lambda v: isinstance(v, bool),
+            "none": lambda v: v is None,
+            "any": lambda v: True,
+        }
+        return checks.get(t.kind, lambda v: False)(value)
+    if isinstance(t, LiteralOf):
+        return any(value == v and type(value) is type(v) for v in t.values)
+    if isinstance(t, ListOf):
+        return isinstance(value, list) and all(_accepts(t.item, v) for v in value)
+    if isinstance(t, MapOf):
+        return isinstance(value, dict) and all(_accepts(t.value, v) for v in value.values())
+    return False
+
+
+def _model_view(model: Model, header: str) -> dict[str, Any]:
+    fields = [_field_view(f) for f in model.fields]
+    imports: list[Import] = [Import(".._models", "BaseModel")]
+    for f in model.fields:
+        imports.extend(f.type.imports())
+        if f.alias != f.name:
+            imports.append(Import("pydantic", "Field"))
+    if model.extra is not None:
+        imports.extend(model.extra.imports())
+        imports.append(Import("pydantic", "Field"))
+    imports = [_relative(i) for i in imports if i.name != model.name]
+    return {
+        "name": model.name,
+        "docstring": docstring(model.description, 4) if model.description else "",
+        "fields": fields,
+        "extra": f"dict[str, {model.extra.annotation()}]" if model.extra is not None else "",
+        "imports": _import_lines(imports),
+    }
+
+
+def _relative(i: Import) -> Import:
+    """Model-to-model imports from inside ``models/``: ``..models.x`` → ``.x``."""
+    if i.module.startswith("..models."):
+        return Import("." + i.module[len("..models."):], i.name, i.type_only)
+    return i
+
+
+def _alias_view(alias: Alias) -> dict[str, Any]:
+    imports = [Import(i.module, i.name, False) for i in alias.type.imports()]
+    imports = [_relative(i) for i in imports] + [Import("typing", "TypeAlias")]
+    return {
+        "name": alias.name,
+        "docstring": docstring(alias.description) if alias.description else "",
+        "annotation": alias.type.annotation(),
+        "imports": _import_lines(imports),
+    }
+
+
+def _argument_view(a: Argument) -> dict[str, Any]:
+    annotation = a.type.annotation(argument=True)
+    if a.required:
+        return {"name": a.name, "annotation": annotation, "default": ""}
+    return {"name": a.name, "annotation": annotation + " | NotGiven", "default": " = NOT_GIVEN"}
+
+
+def _operation_docstring(op: Operation) -> str:
+    parts = [p for p in (op.summary, op.description) if p]
+    if op.summary and op.description and op.description.startswith(op.summary):
+        parts = [op.description]
+    lines = ["\n\n".join(parts) or f"{op.method} {op.path}"]
+    if op.deprecated:
+        lines.append("Deprecated: this operation is deprecated in the API.")
+    documented = [a for a in op.arguments if a.description]
+    if documented:
+        lines.append("Args:\n" + "\n".join(f"    {a.name}: {' '.join(a.description.split())}" for a in documented))
+    raises = [f"    {_status_class(r.status)}: {r.status} {' '.join(r.description.split())}".rstrip() for r in op.errors]
+    if raises:
+        lines.append("Raises:\n" + "\n".join(raises))
+    return docstring("\n\n".join(lines), 4)
+
+
+def _status_class(status: str) -> str:
+    classes = {
+        "400": "BadRequestError",
+        "401": "AuthenticationError",
+        "403": "PermissionDeniedError",
+        "404": "NotFoundError",
+        "409": "ConflictError",
+        "422": "UnprocessableEntityError",
+        "429": "RateLimitError",
+    }
+    if status in classes:
+        return classes[status]
+    return "InternalServerError" if status.startswith("5") else "APIStatusError"
+
+
+def _returns(op: Operation) -> TypeRef:
+    types: list[TypeRef] = [r.type if r.type is not None else NONE for r in op.success]
+    if not types:
+        return NONE
+    from .types import union
+
+    return union(types)
+
+
+def _operation_view(op: Operation) -> dict[str, Any]:
+    returns = _returns(op)
+    imports: list[Import] = [
+        Import("typing", "Any"),
+        Import("typing", "cast"),
+        Import(".._base_client", "AsyncAPIResource"),
+        Import(".._base_client", "RequestOptions"),
+        Import(".._base_client", "SyncAPIResource"),
+        Import(".._types", "NOT_GIVEN"),
+        Import(".._types", "Body"),
+        Import(".._types", "Headers"),
+        Import(".._types", "NotGiven"),
+        Import(".._types", "Query"),
+        Import(".._types", "Timeout"),
+    ]
+    for a in op.arguments:
+        imports.extend(a.type.imports(argument=True))
+    imports.extend(returns.imports())
+    responses = []
+    for r in op.responses:
+        if r.type is None:
+            responses.append(f"{r.status!r}: None")
+            continue
+        responses.append(f"{r.status!r}: {r.type.annotation()}")
+        # Response types are used at run time to parse, so their imports are not type-only.
+        imports.extend(Import(i.module, i.name, False) for i in r.type.imports())
+    if op.deprecated:
+        imports.append(Import("warnings"))
+    by_location: dict[str, list[str]] = {}
+    for a in op.arguments:
+        if a.location == "body" and not a.wire_name:
+            continue
+        by_location.setdefault(a.location, []).append(f"{a.wire_name!r}: {a.name}")
+    option_lines = []
+    for location, key in (("path", "path_params"), ("query", "query"), ("header", "headers"), ("cookie", "cookies")):
+        if location in by_location:
+            option_lines.append(f"{key}={{{', '.join(by_location[location])}}}")
+    if "body" in by_location:
+        option_lines.append(f"body_fields={{{', '.join(by_location['body'])}}}")
+    if op.body_type is not None:
+        option_lines.append("body=body")
+    if op.body_required:
+        option_lines.append("body_required=True")
+    if op.security:
+        option_lines.append("security=(" + "".join(f"({s.scheme!r}, {s.name!r}), " for s in op.security) + ")")
+    # Required arguments first, so a reader sees them at the top of the signature.
+    args = [_argument_view(a) for a in op.arguments if a.required] + [_argument_view(a) for a in op.arguments if not a.required]
+    title = comment(op.summary or op.operation_id)
+    return {
+        "name": op.name,
+        "async_name": op.name + "_async",
+        "module": op.module,
+        "method": op.method,
+        "path": op.path,
+        "title": docstring(f"{op.method} {op.path}: {title}"),
+        "args": args,
+        "returns": returns.annotation(),
+        "responses": "{" + ", ".join(responses) + "}",
+        "option_lines": option_lines,
+        "docstring": _operation_docstring(op),
+        "deprecated": op.deprecated,
+        "deprecation": f"{op.operation_id} is deprecated",
+        "imports": _import_lines(imports),
+        "path_md": _md(op.path),
+        "summary_md": _md(op.summary),
+    }
+
+
+def _tag_view(tag: Tag) -> dict[str, Any]:
+    text = tag.description or f"Operations tagged {tag.name!r}."
+    return {
+        "attribute": tag.attribute,
+        "class_name": tag.class_name,
+        "async_class_name": "Async" + tag.class_name,
+        "module": tag.module,
+        "docstring": docstring(text, 4),
+        "short_docstring": docstring(text, 8),
+        "title": _md(tag.description),
+        "operations": [_operation_view(op) for op in tag.operations],
+    }
+
+
+def _header(config: Config, mark: str, end: str = "") -> str:
+    spec = config.spec
+    try:
+        shown = os.path.relpath(spec, config.out.parent)
+    except ValueError:
+        shown = spec.name
+    if shown.startswith(".."):
+        shown = spec.name
+    text = comment(f"Generated by sdk-generator {__version__} from {shown.replace(os.sep, '/')}. Do not edit: `{config.regenerate}` regenerates it.")
+    return f"{mark} {text}{end}"
+
+
+def _example(tags: list[dict[str, Any]]) -> str:
+    for tag in tags:
+        for op in tag["operations"]:
+            if not any(a["default"] == "" for a in op["args"]):
+                return f"{tag['attribute']}.{op['name']}()"
+    return ""
+
+
+def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, str]:
+    """Every file of the SDK, by path relative to the output folder, not yet formatted."""
+    env = _environment(templates)
+    header = _header(config, "#")
+    pkg = config.package
+    tags = [_tag_view(t) for t in api.tags]
+    common = {
+        "header": header,
+        "package": pkg,
+        "project_name": config.project_name,
+        "version": config.version,
+        "client": config.client,
+        "async_client": config.async_client_name,
+        "error_base": config.client + "Error",
+        "server_url": api.server_url,
+        "token_env": f"{config.env}_API_TOKEN",
+        "base_url_env": f"{config.env}_BASE_URL",
+    }
+    files: dict[str, str] = {}
+
+    def put(path: str, template: str, **values: Any) -> None:
+        files[path] = env.get_template(template).render(**common, **values)
+
+    for name in ("_types", "_models", "_exceptions", "_base_client", "_version"):
+        put(f"{pkg}/{name}.py", f"runtime/{name}.py.jinja")
+    for model in api.models:
+        put(f"{pkg}/models/{model.module}.py", "model.py.jinja", model=_model_view(model, header))
+    for alias in api.aliases:
+        put(f"{pkg}/models/{alias.module}.py", "alias.py.jinja", alias=_alias_view(alias))
+    everything = sorted([*api.models, *api.aliases], key=lambda m: m.name)
+    put(
+        f"{pkg}/models/__init__.py",
+        "models_init.py.jinja",
+        models=[{"name": m.name, "module": m.module} for m in everything],
+        classes=[m.name for m in api.models],
+    )
+    for tag in tags:
+        for op in tag["operations"]:
+            put(f"{pkg}/operations/{op['module']}.py", "operation.py.jinja", op=op)
+        put(f"{pkg}/resources/{tag['module']}.py", "resource.py.jinja", tag=tag)
+    put(f"{pkg}/operations/__init__.py", "package/operations_init.py.jinja")
+    put(f"{pkg}/resources/__init__.py", "package/resources_init.py.jinja")
+    title = api.title or pkg
+    put(
+        f"{pkg}/_client.py",
+        "client.py.jinja",
+        tags=tags,
+        client_docstring=docstring(f"Synchronous client for the {title}.", 4),
+        async_client_docstring=docstring(f"Asynchronous client for the {title}.", 4),
+    )
+    put(
+        f"{pkg}/__init__.py",
+        "package/__init__.py.jinja",
+        docstring=docstring(f"{title} {api.version}: a typed Python SDK.\n\n{api.description}".strip()),
+        exceptions=[config.client + "Error", *_EXCEPTIONS],
+    )
+    put(f"{pkg}/py.typed", "package/py.typed.jinja")
+    files["pyproject.toml"] = env.get_template("package/pyproject.toml.jinja").render(
+        **common, description=comment(f"Python SDK for the {title}")
+    )
+    files["README.md"] = env.get_template("package/README.md.jinja").render(
+        **{**common, "header": _header(config, "<!--", " -->")},
+        title=_md(title),
+        description=api.description.replace("<", "&lt;"),
+        api_version=_md(api.version),
+        out_name=comment(config.out.name),
+        tags=tags,
+        example=_example(tags),
+    )
+    return files

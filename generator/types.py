@@ -1,0 +1,271 @@
+"""Schema → ``TypeRef``: the rules for ``$ref``, anyOf/oneOf/allOf, nullability, enums and maps.
+
+``resolve`` is a plain function of a schema and a ``Context`` that knows the component names. The
+three spellings of "nullable" (an ``anyOf`` branch ``{"type": "null"}``, 3.0 ``nullable: true``,
+3.1 ``type: [T, "null"]``) all give the same ``UnionOf(T, NONE)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import naming
+from .errors import Problem, escape_token
+from .ir import ANY, NONE, ListOf, LiteralOf, MapOf, ModelRef, Prim, TypeRef, UnionOf
+
+__all__ = ["Context", "resolve", "union", "is_object_schema", "deref", "nullable"]
+
+_STRING_FORMATS = {"date-time": "datetime", "date": "date", "time": "time", "binary": "bytes"}
+_MAX_DEPTH = 64
+
+Hoist = Callable[[str, dict[str, Any], str], ModelRef]
+
+
+@dataclass
+class Context:
+    """What type resolution needs from the rest of the document."""
+
+    document: dict[str, Any]
+    components: dict[str, ModelRef]  # component schema name → its class or alias
+    hoist: Hoist  # (name hint, object schema, pointer) → the hoisted model
+    problems: list[Problem] = field(default_factory=list)
+
+    def warn(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message, "warning"))
+
+    def error(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message))
+
+
+def child(where: str, *tokens: str | int) -> str:
+    return where + "".join("/" + escape_token(t) for t in tokens)
+
+
+def deref(schema: Any, ctx: Context, where: str) -> tuple[Any, str]:
+    """Follow local ``$ref``s to the schema they name; cycles of bare references are errors."""
+    seen: list[str] = []
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        ref = schema["$ref"]
+        if ref in seen:
+            ctx.error(where, f"circular $ref: {' -> '.join(seen + [ref])}")
+            return {}, where
+        seen.append(ref)
+        target = lookup(ctx.document, ref)
+        if target is None:
+            ctx.error(where, f"unresolvable $ref {ref!r}")
+            return {}, where
+        schema, where = target, ref
+    return schema, where
+
+
+def lookup(document: dict[str, Any], ref: str) -> Any:
+    """The value a local reference (``#/a/b``) points to, or None."""
+    if not ref.startswith("#"):
+        return None
+    node: Any = document
+    for token in ref[1:].split("/")[1:] if ref != "#" else []:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
+
+
+def union(members: Iterable[TypeRef]) -> TypeRef:
+    """Flatten, drop duplicates (keeping the first), put None last; Any absorbs everything."""
+    flat: list[TypeRef] = []
+    for member in members:
+        for m in member.members if isinstance(member, UnionOf) else (member,):
+            if m not in flat:
+                flat.append(m)
+    if ANY in flat:
+        return UnionOf((ANY, NONE)) if NONE in flat and len(flat) == 2 else ANY
+    literals = [m for m in flat if isinstance(m, LiteralOf)]
+    if len(literals) > 1:  # Literal["a"] | Literal["b"] → Literal["a", "b"]
+        values: list[Any] = []
+        for lit in literals:
+            values.extend(v for v in lit.values if v not in values)
+        merged = LiteralOf(tuple(values))
+        first = flat.index(literals[0])
+        flat = [m for m in flat if not isinstance(m, LiteralOf)]
+        flat.insert(first, merged)
+    if NONE in flat:
+        flat.remove(NONE)
+        flat.append(NONE)
+    if len(flat) == 1:
+        return flat[0]
+    return UnionOf(tuple(flat))
+
+
+def nullable(t: TypeRef) -> bool:
+    return t == NONE or (isinstance(t, UnionOf) and NONE in t.members)
+
+
+def is_object_schema(schema: Any) -> bool:
+    """An object with declared properties: it becomes a model class."""
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return False
+    types = schema.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "properties" in schema and (types == [None] or "object" in types):
+        return not any(k in schema for k in ("anyOf", "oneOf"))
+    return False
+
+
+def resolve(schema: Any, ctx: Context, where: str, hint: str, depth: int = 0) -> TypeRef:
+    """The TypeRef of ``schema`` found at ``where``; ``hint`` names a hoisted inline model."""
+    if depth > _MAX_DEPTH:
+        ctx.error(where, f"schema nested deeper than {_MAX_DEPTH} levels")
+        return ANY
+    if schema is True or schema is None or schema == {}:
+        return ANY
+    if schema is False or not isinstance(schema, dict):
+        ctx.warn(where, f"schema {schema!r} is not an object; typed as Any")
+        return ANY
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        prefix = "#/components/schemas/"
+        name = ref[len(prefix):].replace("~1", "/").replace("~0", "~") if ref.startswith(prefix) else None
+        if name in ctx.components:
+            target = ModelRef(ctx.components[name].name, ctx.components[name].module)
+            return target
+        target_schema, target_where = deref(schema, ctx, where)
+        return resolve(target_schema, ctx, target_where, hint, depth + 1)
+
+    result = _resolve_shape(schema, ctx, where, hint, depth)
+    if schema.get("nullable") is True:
+        result = union([result, NONE])
+    return result
+
+
+def _resolve_shape(schema: dict[str, Any], ctx: Context, where: str, hint: str, depth: int) -> TypeRef:
+    for keyword in ("anyOf", "oneOf"):
+        branches = schema.get(keyword)
+        if isinstance(branches, list) and branches:
+            if schema.get("discriminator"):
+                ctx.warn(child(where, "discriminator"), "discriminator is not used yet: the union is decoded structurally")
+            rest = {k: v for k, v in schema.items() if k not in (keyword, "discriminator", "title", "description", "default", "nullable", "example", "examples")}
+            members = [
+                resolve(_with_siblings(b, rest), ctx, child(where, keyword, i), hint, depth + 1)
+                for i, b in enumerate(branches)
+            ]
+            return union(members)
+    all_of = schema.get("allOf")
+    if isinstance(all_of, list) and all_of:
+        siblings = {k: v for k, v in schema.items() if k not in ("allOf", "title", "description", "default", "example", "examples", "nullable")}
+        if len(all_of) == 1 and not siblings:
+            return resolve(all_of[0], ctx, child(where, "allOf", 0), hint, depth + 1)
+        merged = merge_all_of(schema, ctx, where)
+        return ctx.hoist(hint, merged, where)
+    if "const" in schema:
+        return _literal([schema["const"]], ctx, where) or ANY
+    if isinstance(schema.get("enum"), list):
+        literal = _literal(schema["enum"], ctx, where)
+        if literal is not None:
+            return literal
+
+    types = schema.get("type")
+    if isinstance(types, list):
+        return union(_resolve_type(t, schema, ctx, where, hint, depth) for t in types)
+    if types is None:
+        if "properties" in schema or "additionalProperties" in schema:
+            types = "object"
+        elif "items" in schema or "prefixItems" in schema:
+            types = "array"
+        else:
+            return ANY
+    return _resolve_type(types, schema, ctx, where, hint, depth)
+
+
+def _with_siblings(branch: Any, rest: dict[str, Any]) -> Any:
+    """A branch of ``anyOf`` inherits keywords written beside the ``anyOf`` (``type``, ``format``)."""
+    if not rest or not isinstance(branch, dict) or "$ref" in branch:
+        return branch
+    return {**rest, **branch}
+
+
+def _literal(values: list[Any], ctx: Context, where: str) -> TypeRef | None:
+    kept: list[Any] = []
+    for v in values:
+        if isinstance(v, (str, int, bool)) or v is None:
+            if not any(v == k and type(v) is type(k) for k in kept):
+                kept.append(v)
+        else:
+            ctx.warn(where, f"enum value {v!r} cannot be a Literal; the enum is typed by its base type")
+            return None
+    has_none = None in kept
+    kept = [v for v in kept if v is not None]
+    if not kept:
+        return NONE
+    lit = LiteralOf(tuple(kept))
+    return union([lit, NONE]) if has_none else lit
+
+
+def _resolve_type(kind: Any, schema: dict[str, Any], ctx: Context, where: str, hint: str, depth: int) -> TypeRef:
+    if kind == "null":
+        return NONE
+    if kind == "boolean":
+        return Prim("bool")
+    if kind == "integer":
+        return Prim("int")
+    if kind == "number":
+        # JSON does not tell 5 from 5.0 apart by type; Python does. Both are kept as sent.
+        return UnionOf((Prim("int"), Prim("float")))
+    if kind == "string":
+        fmt = schema.get("format")
+        return Prim(_STRING_FORMATS.get(fmt, "str")) if isinstance(fmt, str) else Prim("str")
+    if kind == "array":
+        items = schema.get("items")
+        if items is None:
+            return ListOf(ANY)
+        return ListOf(resolve(items, ctx, child(where, "items"), hint + "Item", depth + 1))
+    if kind == "object":
+        if is_object_schema({**schema, "type": "object"}):
+            return ctx.hoist(hint, schema, where)
+        extra = schema.get("additionalProperties", True)
+        if extra is True or extra == {} or extra is None:
+            return MapOf(ANY)
+        if extra is False:
+            return MapOf(ANY)
+        return MapOf(resolve(extra, ctx, child(where, "additionalProperties"), hint + "Value", depth + 1))
+    ctx.warn(where, f"unknown type {kind!r}; typed as Any")
+    return ANY
+
+
+def merge_all_of(schema: dict[str, Any], ctx: Context, where: str) -> dict[str, Any]:
+    """One object schema from the branches of ``allOf`` (properties and required lists merged)."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    extra: Any = True
+    descriptions = [schema.get("description")] if isinstance(schema.get("description"), str) else []
+    parts = [dict(schema, allOf=None)] + list(schema["allOf"])
+    for i, part in enumerate(parts):
+        part, part_where = deref(part, ctx, child(where, "allOf", i - 1) if i else where)
+        if not isinstance(part, dict):
+            continue
+        if isinstance(part.get("allOf"), list) and part is not schema and part.get("allOf"):
+            part = merge_all_of(part, ctx, part_where)
+        for name, prop in (part.get("properties") or {}).items():
+            properties[name] = prop
+        for name in part.get("required") or []:
+            if name not in required:
+                required.append(name)
+        if "additionalProperties" in part:
+            extra = part["additionalProperties"]
+        if i and isinstance(part.get("description"), str) and not descriptions:
+            descriptions.append(part["description"])
+    merged: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
+    if extra is not True:
+        merged["additionalProperties"] = extra
+    if descriptions:
+        merged["description"] = descriptions[0]
+    return merged
+
+
+def hint_for(*parts: str) -> str:
+    return naming.class_name("_".join(parts))

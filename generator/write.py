@@ -1,0 +1,146 @@
+"""Write the generated tree: staged in a temporary folder, swapped in only when complete.
+
+A manifest (``.manifest.json``) lists every file the generator wrote, with its hash; regeneration
+removes files it wrote before and no longer produces, and never touches any other file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import GeneratorError, Problem
+
+__all__ = ["MANIFEST", "write_tree", "read_manifest", "manifest_text", "safe_relative", "Summary"]
+
+MANIFEST = ".manifest.json"
+
+
+@dataclass(frozen=True)
+class Summary:
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def manifest_text(files: dict[str, str], spec_sha256: str) -> str:
+    data = {
+        "generator": "sdk-generator",
+        "spec_sha256": spec_sha256,
+        "files": {path: sha256(text) for path, text in sorted(files.items())},
+    }
+    return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def read_manifest(out: Path) -> dict[str, str]:
+    """The files the generator wrote last time (path → sha256); empty when there is none."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        files = data["files"]
+        return {str(k): str(v) for k, v in files.items() if safe_relative(str(k))}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def safe_relative(path: str) -> bool:
+    """A relative POSIX path that stays inside the output folder."""
+    p = PurePosixPath(path)
+    return (
+        bool(path)
+        and not p.is_absolute()
+        and "\\" not in path
+        and ":" not in path
+        and all(part not in ("", ".", "..") for part in p.parts)
+        and "\x00" not in path
+    )
+
+
+def write_tree(out: Path, files: dict[str, str], spec_sha256: str) -> Summary:
+    """Replace the generator's files in ``out`` with ``files``; keep every other file."""
+    bad = [p for p in files if not safe_relative(p)]
+    if bad:
+        raise GeneratorError(str(out), [Problem("#", f"refusing to write outside the output folder: {p!r}") for p in bad])
+    out = out.resolve() if out.exists() else out.absolute()
+    old = read_manifest(out) if out.is_dir() else {}
+    for path in files:
+        target = out / path
+        if path not in old and target.exists() and path != MANIFEST:
+            raise GeneratorError(
+                str(target), [Problem("#", "a file the generator did not write is in the way; move it and generate again")]
+            )
+    files = {**files, MANIFEST: manifest_text(files, spec_sha256)}
+    unchanged = tuple(sorted(p for p in files if _same(out / p, files[p])))
+    written = tuple(sorted(p for p in files if p not in unchanged))
+    removed = tuple(sorted(p for p in old if p not in files and (out / p).is_file()))
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.stage-", dir=out.parent))
+    try:
+        for path, text in files.items():
+            target = stage / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+        if out.exists():
+            _carry_over(out, stage, old, files)
+        _swap(stage, out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return Summary(written, unchanged, removed)
+
+
+def _same(path: Path, text: str) -> bool:
+    try:
+        return path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False
+
+
+def _carry_over(out: Path, stage: Path, old: dict[str, str], files: dict[str, str]) -> None:
+    """Hard-link (or copy) into the staged tree every file in ``out`` the generator does not own."""
+    for root, dirs, names in os.walk(out, followlinks=False):
+        rel_root = Path(root).relative_to(out)
+        for name in names:
+            rel = (rel_root / name).as_posix()
+            if rel in old or rel in files:
+                continue
+            source, target = Path(root) / name, stage / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_symlink():
+                os.symlink(os.readlink(source), target)
+                continue
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+        for d in dirs:
+            if (Path(root) / d).is_symlink():
+                rel = (rel_root / d).as_posix()
+                (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(os.readlink(Path(root) / d), stage / rel)
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+
+
+def _swap(stage: Path, out: Path) -> None:
+    """Two renames: ``out`` → backup, ``stage`` → ``out``; the backup is removed afterwards."""
+    if not out.exists():
+        os.replace(stage, out)
+        return
+    backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    backup.rmdir()
+    os.replace(out, backup)
+    try:
+        os.replace(stage, out)
+    except BaseException:
+        os.replace(backup, out)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
