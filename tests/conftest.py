@@ -1,0 +1,65 @@
+"""Shared paths and helpers for every test layer."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "spec" / "openapi.json"
+GENERATED = ROOT / "generated"
+FIXTURES = ROOT / "tests" / "fixtures"
+SEED = ROOT.parent / "shared" / "seeds" / "000_b1b4cff988af5f48.txt"
+
+if str(GENERATED) not in sys.path:  # the committed SDK, importable without installing it
+    sys.path.insert(0, str(GENERATED))
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def assert_json_identical(actual: Any, expected: Any, where: str = "$") -> None:
+    """Equal as JSON *and* as Python types: 5 is not 5.0, True is not 1, key order counts."""
+    assert type(actual) is type(expected), f"{where}: {type(actual).__name__} {actual!r} != {type(expected).__name__} {expected!r}"
+    if isinstance(expected, dict):
+        assert list(actual) == list(expected), f"{where}: keys {list(actual)} != {list(expected)}"
+        for key in expected:
+            assert_json_identical(actual[key], expected[key], f"{where}.{key}")
+    elif isinstance(expected, list):
+        assert len(actual) == len(expected), f"{where}: length {len(actual)} != {len(expected)}"
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            assert_json_identical(a, e, f"{where}[{i}]")
+    elif isinstance(expected, float) and expected != expected:  # NaN
+        assert actual != actual, where
+    else:
+        assert actual == expected, f"{where}: {actual!r} != {expected!r}"
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict[str, Any]:
+    return load_json(SPEC)
+
+
+@pytest.fixture()
+def fresh_import() -> Iterator[Any]:
+    """Import a package generated into a temporary folder; forget it afterwards."""
+    added: list[str] = []
+
+    def _import(folder: Path, package: str) -> Any:
+        sys.path.insert(0, str(folder))
+        added.append(str(folder))
+        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+        return importlib.import_module(package)
+
+    yield _import
+    for folder in added:
+        sys.path.remove(folder)
