@@ -27,6 +27,7 @@ class Config:
     async_client: str = ""  # async client class name (default: "Async" + client)
     env_prefix: str = ""  # STREAMKAP → STREAMKAP_API_TOKEN, STREAMKAP_BASE_URL
     regenerate: str = "make generate"  # the command named in each generated file's header
+    root: Path = Path(".")  # the project folder (where pyproject.toml is); paths are shown from it
 
     @property
     def async_client_name(self) -> str:
@@ -62,13 +63,13 @@ def load_config(pyproject: Path | None, **overrides: Any) -> Config:
     if pyproject is not None and pyproject.is_file():
         with pyproject.open("rb") as f:
             table = tomllib.load(f).get("tool", {}).get("generator", {})
-        known = {f.name for f in fields(Config)}
+        known = {f.name for f in fields(Config)} - {"root"}
         unknown = sorted(set(table) - known)
         if unknown:
             raise GeneratorError(str(pyproject), [Problem("#", f"unknown [tool.generator] keys: {', '.join(unknown)}")])
         base = pyproject.parent
         values = {k: (base / v if k in ("spec", "out") else v) for k, v in table.items()}
-        config = replace(config, **values)
+        config = replace(config, **values, root=base)
     config = replace(config, **{k: (Path(v) if k in ("spec", "out") else v) for k, v in overrides.items() if v is not None})
     config.check()
     return config

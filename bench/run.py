@@ -1,0 +1,121 @@
+"""`make bench`: ratios measured in one run, against baselines measured in the same run.
+
+No absolute pass/fail: each row prints the ratio and the target from the performance issue.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "generated"))
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpx  # noqa: E402
+import orjson  # noqa: E402
+
+from metrics_response import make_response  # noqa: E402
+
+
+def best(fn: Callable[[], object], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def parse_rows() -> list[tuple[str, float, float, str]]:
+    import json
+
+    from streamkap._base_client import _adapter, validate_json
+    from streamkap.models import PipelineMetricsRes
+
+    data = make_response()
+    adapter = _adapter(PipelineMetricsRes)
+    validate_json(PipelineMetricsRes, data)  # warm up: the schema is built once per process
+    baseline = best(lambda: json.loads(data))
+    ours = best(lambda: validate_json(PipelineMetricsRes, data))
+    plain = best(lambda: adapter.validate_json(data, strict=True))
+    fast = best(lambda: orjson.loads(data))
+    mb = len(data) / 1e6
+    return [
+        (f"SDK parse of a {mb:.1f} MB metrics response vs json.loads", ours, baseline, "≤ 1.5×"),
+        ("  pydantic validate_json without pausing the collector", plain, baseline, "—"),
+        ("  orjson.loads (practical limit) vs json.loads", fast, baseline, "—"),
+    ]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    body = b'{"account_metrics":{"a":{"latest":{"latency":1.5,"recordsLag":3,"status":"Active"}}}}'
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def call_rows() -> list[tuple[str, float, float, str]]:
+    import streamkap
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    n = 300
+    try:
+        with httpx.Client() as bare, streamkap.Streamkap(token="t", base_url=url) as client:
+            def sdk() -> None:
+                for _ in range(n):
+                    client.pipelines.search_pipelines_metrics(ids=["a", "b"], size=10)
+
+            def raw() -> None:
+                for _ in range(n):
+                    r = bare.post(f"{url}/pipelines/metrics", params={"size": 10}, json={"ids": ["a", "b"]},
+                                  headers={"Authorization": "Bearer t"})
+                    r.json()
+
+            sdk(), raw()
+            ours, baseline = best(sdk, 5), best(raw, 5)
+    finally:
+        server.shutdown()
+    return [(f"{n} SDK calls vs the same requests with bare httpx", ours, baseline, "≤ 1.1×")]
+
+
+def generate_rows() -> list[tuple[str, float, float, str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "generated"
+
+        def cli(*args: str) -> None:
+            subprocess.run([sys.executable, "-m", "generator", *args, "-q", "--out", str(out)], cwd=ROOT, check=True)
+
+        cold = statistics.median([best(lambda: (cli("generate")), 1) for _ in range(3)])
+        check = statistics.median([best(lambda: cli("check"), 1) for _ in range(3)])
+    return [("`check` with nothing changed vs cold `generate` (project spec)", check, cold, "≤ 0.05×")]
+
+
+def main() -> None:
+    rows = parse_rows() + call_rows() + generate_rows()
+    print(f"{'measurement':66} {'ours':>9} {'baseline':>9} {'ratio':>7}  target")
+    for name, ours, baseline, target in rows:
+        print(f"{name:66} {ours:8.3f}s {baseline:8.3f}s {ours / baseline:6.2f}×  {target}")
+
+
+if __name__ == "__main__":
+    main()
