@@ -9,8 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
-	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation -e ./generated || \
-		$(PY) -m pip install -q --disable-pip-version-check -e ./generated
+	$(PY) -m pip install -q --disable-pip-version-check -e ./generated
 	touch $(STAMP)
 
 generate: $(STAMP)
