@@ -88,6 +88,9 @@ def write_tree(out: Path, files: dict[str, str], spec_sha256: str) -> Summary:
         for path, text in files.items():
             target = stage / path
             target.parent.mkdir(parents=True, exist_ok=True)
+            if path in unchanged:  # keep the same file (and its mtime): nothing to rewrite
+                _link(out / path, target)
+                continue
             with open(target, "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
         if out.exists():
@@ -118,16 +121,20 @@ def _carry_over(out: Path, stage: Path, old: dict[str, str], files: dict[str, st
             if source.is_symlink():
                 os.symlink(os.readlink(source), target)
                 continue
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copy2(source, target)
+            _link(source, target)
         for d in dirs:
             if (Path(root) / d).is_symlink():
                 rel = (rel_root / d).as_posix()
                 (stage / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.symlink(os.readlink(Path(root) / d), stage / rel)
         dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _swap(stage: Path, out: Path) -> None:
