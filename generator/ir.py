@@ -224,6 +224,13 @@ class Argument:
     explode: bool = True
     style: str = "form"
 
+    @property
+    def delimiter(self) -> str | None:
+        """How a list value is joined in one query item; None: the key repeats (exploded form)."""
+        if self.location != "query" or (self.explode and self.style == "form"):
+            return None
+        return {"spaceDelimited": " ", "pipeDelimited": "|"}.get(self.style, ",")
+
 
 @dataclass(frozen=True)
 class Response:
@@ -231,6 +238,16 @@ class Response:
     type: TypeRef | None  # None: no content
     media_type: str = ""
     description: str = ""
+
+    @property
+    def decoding(self) -> str:
+        """How the runtime reads the body: "json", "text", "binary" or "none"."""
+        if self.type is None:
+            return "none"
+        base = self.media_type.split(";")[0].strip().lower()
+        if base == "application/json" or base.endswith("+json") or base == "*/*" or not base:
+            return "json"
+        return "text" if base.startswith("text/") else "binary"
 
 
 @dataclass(frozen=True)

@@ -300,8 +300,9 @@ def _operation_view(op: Operation) -> dict[str, Any]:
     imports.extend(returns.imports())
     responses = []
     for r in op.responses:
-        if r.type is None:
-            responses.append(f"{r.status!r}: None")
+        if r.decoding != "json" or r.type is None:
+            # A body that is not JSON is read as text or bytes; no content is None.
+            responses.append(f"{r.status!r}: {None if r.decoding == 'none' else r.decoding!r}")
             continue
         responses.append(f"{r.status!r}: {r.type.annotation()}")
         # Response types are used at run time to parse, so their imports are not type-only.
@@ -317,6 +318,9 @@ def _operation_view(op: Operation) -> dict[str, Any]:
     for location, key in (("path", "path_params"), ("query", "query"), ("header", "headers"), ("cookie", "cookies")):
         if location in by_location:
             option_lines.append(f"{key}={{{', '.join(by_location[location])}}}")
+    delimiters = {a.wire_name: a.delimiter for a in op.arguments if a.delimiter is not None}
+    if delimiters:
+        option_lines.append(f"query_delimiters={delimiters!r}")
     if "body" in by_location:
         option_lines.append(f"body_fields={{{', '.join(by_location['body'])}}}")
     if op.body_type is not None:

@@ -51,9 +51,11 @@ class RequestOptions:
 
     method: str
     path: str
-    responses: Mapping[str, Any]  # status ("200", "4XX", "default") → type, or None for no content
+    # status ("200", "4XX", "default") → the JSON type, "text", "binary", or None for no content
+    responses: Mapping[str, Any]
     path_params: Mapping[str, object] = field(default_factory=dict)
     query: Mapping[str, object] = field(default_factory=dict)
+    query_delimiters: Mapping[str, str] = field(default_factory=dict)  # not exploded: "a,b,c"
     headers: Mapping[str, object] = field(default_factory=dict)
     cookies: Mapping[str, object] = field(default_factory=dict)
     body_fields: Mapping[str, object] | None = None  # a JSON object built from arguments
@@ -105,14 +107,22 @@ def _header_value(name: str, value: object) -> str:
 QueryItems = list[tuple[str, Union[str, int, float, bool, None]]]
 
 
-def _query_items(query: Mapping[str, object]) -> QueryItems:
-    """Form style, exploded: a sequence repeats the key; ``None`` is left out."""
+def _query_items(
+    query: Mapping[str, object], delimiters: Mapping[str, str] | None = None
+) -> QueryItems:
+    """Form style: a sequence repeats the key, or is joined where a delimiter is given
+    (``explode: false``, spaceDelimited, pipeDelimited); ``None`` is left out."""
     items: QueryItems = []
     for key, value in query.items():
         if value is None or isinstance(value, NotGiven):
             continue
         if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-            items.extend((key, _to_text(v)) for v in value if v is not None)
+            parts = [_to_text(v) for v in value if v is not None]
+            delimiter = (delimiters or {}).get(key)
+            if delimiter is not None:
+                items.append((key, delimiter.join(parts)))
+            else:
+                items.extend((key, part) for part in parts)
         else:
             items.append((key, _to_text(value)))
     return items
@@ -179,6 +189,8 @@ class BaseClient:
         path = options.path
         for name, value in options.path_params.items():
             encoded = urllib.parse.quote(_to_text(value), safe="")
+            if encoded in (".", ".."):  # a dot segment would move the request to another path
+                encoded = encoded.replace(".", "%2E")
             path = path.replace("{" + name + "}", encoded)
         return str(self.base_url) + path
 
@@ -189,7 +201,7 @@ class BaseClient:
             "User-Agent": USER_AGENT,
             **self.default_headers,
         }
-        query = _query_items(_given(options.query))
+        query = _query_items(_given(options.query), options.query_delimiters)
         cookies = {k: _to_text(v) for k, v in _given(options.cookies).items() if v is not None}
         for kind, name in options.security:
             if self.token is None:
@@ -261,9 +273,9 @@ class BaseClient:
     def _parse(tp: Any, response: httpx.Response) -> Any:
         if tp is None:
             return None
-        if tp is str:
+        if tp == "text":
             return response.text
-        if tp is bytes:
+        if tp == "binary":
             return response.content
         try:
             return validate_json(tp, response.content)
@@ -277,7 +289,7 @@ class BaseClient:
     @staticmethod
     def _error_body(tp: Any, response: httpx.Response) -> object:
         """The documented error model when the body matches it, else the JSON or the text."""
-        if tp is not None and tp not in (str, bytes):
+        if tp is not None and tp not in ("text", "binary"):
             try:
                 return validate_json(tp, response.content)
             except pydantic.ValidationError:

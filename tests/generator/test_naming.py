@@ -1,0 +1,198 @@
+"""generator.naming: every identifier in the generated code comes from here, whatever the spec says."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import warnings
+from typing import Any
+
+import pydantic
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import naming
+
+FUNCTIONS = {
+    "snake": naming.snake,
+    "pascal": naming.pascal,
+    "field_name": naming.field_name,
+    "argument_name": naming.argument_name,
+    "function_name": naming.function_name,
+    "class_name": naming.class_name,
+    "module_name": naming.module_name,
+}
+
+
+def _valid(name: str) -> bool:
+    return name.isidentifier() and name.isascii() and not keyword.iskeyword(name) and not keyword.issoftkeyword(name)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("recordsLag", "records_lag"),
+        ("topic_list_from", "topic_list_from"),
+        ("HTTPValidationError", "http_validation_error"),
+        ("PipelineMetricsRes", "pipeline_metrics_res"),
+        ("pipeline-metrics.res", "pipeline_metrics_res"),
+        ("X-Request-ID", "x_request_id"),
+        ("a.b.c", "a_b_c"),
+        ("Tenant Ids", "tenant_ids"),
+        ("searchPipelinesMetrics", "search_pipelines_metrics"),
+        ("getV2Items", "get_v2_items"),
+        ("from", "from_"),
+        ("class", "class_"),
+        ("type", "type_"),
+        ("id", "id_"),
+        ("list", "list_"),
+        ("match", "match_"),
+        ("None", "none"),
+        ("123abc", "_123abc"),
+        ("café", "cafe"),
+        ("Ünïcödé name", "unicode_name"),
+        ("", "value"),
+        ("   ", "value"),
+        ("---", "value"),
+        ("日本語", "value"),
+    ],
+)
+def test_snake(text: str, expected: str) -> None:
+    assert naming.snake(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pipeline-metrics.res", "PipelineMetricsRes"),
+        ("PipelineMetricsReqBody", "PipelineMetricsReqBody"),
+        ("HTTPValidationError", "HTTPValidationError"),
+        ("http_validation_error", "HttpValidationError"),
+        ("timeseries entry", "TimeseriesEntry"),
+        ("recordsLag", "RecordsLag"),
+        ("a.b.c", "ABC"),
+        ("café-au-lait", "CafeAuLait"),
+        ("", "Model"),
+        ("日本語", "Model"),
+    ],
+)
+def test_class_name_is_pascal_case(text: str, expected: str) -> None:
+    assert naming.class_name(text) == expected
+
+
+@pytest.mark.parametrize("text", ["True", "None", "False"])
+def test_class_name_never_a_keyword(text: str) -> None:
+    name = naming.class_name(text)
+    assert _valid(name) and name != text
+
+
+@pytest.mark.parametrize("text", ["2fa", "123", "1st-item", "²"])
+def test_leading_digits_give_valid_identifiers(text: str) -> None:
+    for name, fn in FUNCTIONS.items():
+        result = fn(text)
+        assert _valid(result), (name, text, result)
+        assert not result[0].isdigit()
+
+
+@pytest.mark.parametrize(("api", "python"), [("recordsLag", "records_lag"), ("tenant_ids", "tenant_ids"), ("from", "from_")])
+def test_field_name(api: str, python: str) -> None:
+    assert naming.field_name(api) == python
+
+
+@pytest.mark.parametrize("api", ["model_config", "model_fields", "model_dump", "modelConfig", "model_"])
+def test_field_name_avoids_the_pydantic_model_namespace(api: str) -> None:
+    name = naming.field_name(api)
+    assert name not in dir(pydantic.BaseModel)
+    assert _valid(name)
+
+
+@pytest.mark.parametrize("api", ["_private", "__dunder__", "_", "_1"])
+def test_field_name_never_private(api: str) -> None:
+    name = naming.field_name(api)
+    assert not name.startswith("_") and _valid(name)
+
+
+@pytest.mark.parametrize("api", sorted(naming.RESERVED_FIELD_NAMES))
+def test_field_name_avoids_reserved_names(api: str) -> None:
+    assert naming.field_name(api) != api
+
+
+@pytest.mark.parametrize("api", ["self", "timeout", "extra_headers", "extra_query", "extra_body"])
+def test_argument_name_avoids_the_operation_signature(api: str) -> None:
+    assert naming.argument_name(api) != api
+    assert _valid(naming.argument_name(api))
+
+
+def _sdk_base_model() -> type[Any]:
+    from streamkap._models import BaseModel  # the committed SDK's base class
+
+    return BaseModel  # type: ignore[no-any-return]
+
+
+def test_field_names_never_shadow_the_sdk_base_model() -> None:
+    """A property called ``to_dict`` must not replace ``BaseModel.to_dict`` of the generated SDK."""
+    base = _sdk_base_model()
+    public = sorted(n for n in dir(base) if not n.startswith("_"))
+    shadowing = {api: naming.field_name(api) for api in public if naming.field_name(api) in public}
+    assert shadowing == {}
+
+
+def test_a_model_with_every_base_attribute_as_a_property_builds_without_warnings() -> None:
+    base = _sdk_base_model()
+    public = sorted(n for n in dir(base) if not n.startswith("_"))
+    fields: dict[str, Any] = {
+        naming.field_name(api): (str | None, pydantic.Field(default=None, alias=api)) for api in public
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = pydantic.create_model("Everything", __base__=base, **fields)
+    instance = model.model_validate({api: "v" for api in public})
+    assert instance.to_dict() == {api: "v" for api in public}
+
+
+def test_unique_deduplicates_deterministically_in_order() -> None:
+    names = ["x", "x", "X", "y", "x_2", "x"]
+    first = naming.unique(names)
+    assert first == naming.unique(list(names))
+    assert first[0] == "x" and first[3] == "y"
+    assert len({n.lower() for n in first}) == len(names)
+    assert first == ["x", "x_2", "X_3", "y", "x_2_2", "x_4"]
+
+
+def test_unique_respects_taken_names_case_insensitively() -> None:
+    assert naming.unique(["models", "client"], taken=["Models"]) == ["models_2", "client"]
+    assert naming.unique(["a"], taken=["__init__"]) == ["a"]
+
+
+@settings(max_examples=300, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["a", "A", "a_2", "b", "a_3", "B_2"]), max_size=12), st.lists(st.sampled_from(["a", "b_2", "c"]), max_size=3))
+def test_unique_property(names: list[str], taken: list[str]) -> None:
+    result = naming.unique(names, taken)
+    assert len(result) == len(names)
+    lowered = [n.lower() for n in result]
+    assert len(set(lowered)) == len(lowered)
+    assert not set(lowered) & {t.lower() for t in taken}
+    for original, new in zip(names, result):
+        assert new == original or new.startswith(original + "_")
+    assert naming.unique(names, taken) == result
+
+
+@settings(max_examples=400, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(), st.text(alphabet=st.sampled_from(list("aZ09_-. $\u00e9\u00df\u0131\u0130\u2163\ufb01\u00b2\u0663\u200b")))))
+def test_any_string_gives_a_valid_identifier(text: str) -> None:
+    for name, fn in FUNCTIONS.items():
+        result = fn(text)
+        assert _valid(result), (name, text, result)
+    assert not naming.field_name(text).startswith("_")
+    assert naming.argument_name(text) not in naming.RESERVED_ARGUMENT_NAMES
+    assert naming.snake(text) not in dir(builtins) or naming.snake(text).startswith("_")
+
+
+@settings(max_examples=200, derandomize=True, database=None)
+@given(st.text())
+def test_case_conventions(text: str) -> None:
+    assert naming.snake(text) == naming.snake(text).lower()
+    assert naming.module_name(text) == naming.module_name(text).lower()
+    first = naming.class_name(text)[0]
+    assert first.isupper() or first == "_"
