@@ -23,7 +23,6 @@ def build_api(document: Document) -> tuple[Api, list[Problem]]:
     builder.build()
     operations = build_operations(data, ctx, builder.model)
     models, aliases = builder.build()
-    _check_duplicates(operations, ctx.problems)
     errors = [p for p in ctx.problems if p.severity == "error"]
     if errors:
         raise GeneratorError(document.source, _unique(ctx.problems))
@@ -45,14 +44,6 @@ def build_api(document: Document) -> tuple[Api, list[Problem]]:
 
 def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
-
-
-def _check_duplicates(operations: list[Operation], problems: list[Problem]) -> None:
-    seen: dict[str, str] = {}
-    for op in operations:
-        if op.operation_id in seen:
-            problems.append(Problem(op.pointer, f"duplicate operationId {op.operation_id!r} (also at {seen[op.operation_id]})"))
-        seen.setdefault(op.operation_id, op.pointer)
 
 
 def _tags(data: dict[str, Any], operations: list[Operation]) -> list[Tag]:

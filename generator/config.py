@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -43,11 +44,11 @@ class Config:
 
     def check(self) -> None:
         problems = []
-        if not _PACKAGE.match(self.package) or self.package in ("generator", "tests"):
+        if not _PACKAGE.match(self.package) or keyword.iskeyword(self.package) or self.package in ("generator", "tests"):
             problems.append(Problem("#", f"package {self.package!r} is not a valid lower-case import name"))
         for key in ("client", "async_client_name"):
             value = getattr(self, key)
-            if not _CLASS.match(value):
+            if not _CLASS.match(value) or keyword.iskeyword(value):
                 problems.append(Problem("#", f"{key} {value!r} is not a valid class name"))
         if not re.match(r"^[A-Z][A-Z0-9_]*$", self.env):
             problems.append(Problem("#", f"env_prefix {self.env!r} must be upper-case letters, digits and _"))
@@ -61,12 +62,21 @@ def load_config(pyproject: Path | None, **overrides: Any) -> Config:
     """Read ``[tool.generator]`` (paths relative to the pyproject's folder), then apply flags."""
     config = Config()
     if pyproject is not None and pyproject.is_file():
-        with pyproject.open("rb") as f:
-            table = tomllib.load(f).get("tool", {}).get("generator", {})
+        try:
+            with pyproject.open("rb") as f:
+                table = tomllib.load(f).get("tool", {}).get("generator", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise GeneratorError(str(pyproject), [Problem("#", f"cannot read the configuration: {exc}")]) from None
         known = {f.name for f in fields(Config)} - {"root"}
         unknown = sorted(set(table) - known)
-        if unknown:
-            raise GeneratorError(str(pyproject), [Problem("#", f"unknown [tool.generator] keys: {', '.join(unknown)}")])
+        problems = [Problem("#/tool/generator", f"unknown keys: {', '.join(unknown)}")] if unknown else []
+        problems += [
+            Problem(f"#/tool/generator/{k}", f"must be a string, not {type(v).__name__}")
+            for k, v in table.items()
+            if k in known and not isinstance(v, str)
+        ]
+        if problems:
+            raise GeneratorError(str(pyproject), problems)
         base = pyproject.parent
         values = {k: (base / v if k in ("spec", "out") else v) for k, v in table.items()}
         config = replace(config, **values, root=base)

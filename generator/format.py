@@ -18,10 +18,14 @@ MODE = black.Mode(
 
 
 def format_source(path: str, source: str) -> str:
+    """black's output for one file, which must also compile: black accepts some code Python
+    rejects (``class None``, duplicate arguments), and such a file is never written."""
     try:
-        return black.format_str(source, mode=MODE)
-    except black.InvalidInput as exc:  # a template or escaping bug: never write such a file
-        raise GeneratorError(path, [Problem("#", f"generated code does not parse: {exc}")]) from None
+        formatted = black.format_str(source, mode=MODE)
+        compile(formatted, path, "exec", dont_inherit=True)
+    except (black.InvalidInput, SyntaxError, ValueError) as exc:  # a template or escaping bug
+        raise GeneratorError(path, [Problem("#", f"generated code does not parse or compile: {exc}")]) from None
+    return formatted
 
 
 def format_files(files: dict[str, str]) -> dict[str, str]:

@@ -7,8 +7,10 @@ the pipeline sees a document that did not validate.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -30,21 +32,37 @@ class _Loader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    keys: set[object] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
-        if key in keys:
+    """Keys as JSON sees them: a scalar key is its text (``200:`` is "200", ``on:`` is "on")."""
+    out: dict[object, Any] = {}
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            key: object = key_node.value
+        else:
+            key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a scalar", mark)
+        if key in out:
             mark = key_node.start_mark
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r} at line {mark.line + 1}", mark
             )
-        keys.add(key)
-    return loader.construct_mapping(node, deep=deep)
+        out[key] = loader.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+    return out
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(
     "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str  # type: ignore[arg-type]
+)
+# YAML 1.2 booleans: only true/false (``yes``, ``no``, ``on``, ``off`` stay strings).
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
 
@@ -93,14 +111,89 @@ def validate(data: Any, source: str) -> Document:
         raise GeneratorError(
             source, [Problem(pointer("openapi"), f"unsupported OpenAPI version {version!r}: 3.0.x and 3.1.x are supported")]
         )
+    problems = check_references(data) + _duplicate_operation_ids(data)
+    if problems:  # the validator itself fails on broken references: report ours first
+        raise GeneratorError(source, problems)
     validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1.") else OpenAPIV30SpecValidator
-    problems = [
-        Problem(pointer(*error.absolute_path), error.message)
-        for error in validator_cls(data).iter_errors()
-    ]
+    try:
+        problems = [
+            Problem(pointer(*error.absolute_path), error.message)
+            for error in validator_cls(data).iter_errors()
+        ]
+    except (RecursionError, ValueError, LookupError, TypeError) as exc:
+        problems = [Problem("#", f"the document cannot be validated: {type(exc).__name__}: {exc}")]
     if problems:
         raise GeneratorError(source, sorted(set(problems), key=lambda p: (p.where, p.message)))
     return Document(source=source, data=data, version=version[:3])
+
+
+def _walk(node: Any, tokens: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every (path, value) below ``node``, iteratively (deep documents do not hit the recursion limit)."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [(tokens, node)]
+    while stack:
+        path, value = stack.pop()
+        yield path, value
+        if isinstance(value, dict):
+            stack.extend((path + (str(k),), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(value))))
+
+
+def check_references(data: dict[str, Any]) -> list[Problem]:
+    """Every ``$ref`` must point inside the document, and no chain of bare ``$ref``s may loop."""
+    problems: list[Problem] = []
+    for path, value in _walk(data):
+        if not (isinstance(value, dict) and "$ref" in value and path[-1:] != ("properties",)):
+            continue
+        ref = value["$ref"]
+        where = pointer(*path, "$ref")
+        if not isinstance(ref, str):
+            problems.append(Problem(where, "$ref must be a string"))
+        elif not ref.startswith("#"):
+            problems.append(Problem(where, f"external $ref {ref!r} is not supported: bundle the document into one file"))
+        elif _lookup(data, ref) is _MISSING:
+            problems.append(Problem(where, f"unresolvable $ref {ref!r}"))
+        else:
+            chain, target = [ref], _lookup(data, ref)
+            while isinstance(target, dict) and isinstance(target.get("$ref"), str) and target["$ref"].startswith("#"):
+                if target["$ref"] in chain:
+                    problems.append(Problem(where, f"circular $ref: {' -> '.join(chain + [target['$ref']])}"))
+                    break
+                chain.append(target["$ref"])
+                target = _lookup(data, target["$ref"])
+    return problems
+
+
+_MISSING = object()
+
+
+def _lookup(data: Any, ref: str) -> Any:
+    node = data
+    for token in ref[1:].split("/")[1:] if ref not in ("#", "#/") else []:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return _MISSING
+    return node
+
+
+def _duplicate_operation_ids(data: dict[str, Any]) -> list[Problem]:
+    seen: dict[str, str] = {}
+    problems = []
+    paths = data.get("paths") if isinstance(data.get("paths"), dict) else {}
+    for path, item in paths.items():
+        if not isinstance(item, dict):
+            continue
+        for method, op in item.items():
+            if isinstance(op, dict) and isinstance(op.get("operationId"), str):
+                where = pointer("paths", path, method, "operationId")
+                if op["operationId"] in seen:
+                    problems.append(Problem(where, f"duplicate operationId {op['operationId']!r} (first at {seen[op['operationId']]})"))
+                seen.setdefault(op["operationId"], where)
+    return problems
 
 
 def load(path: Path, source: str | None = None) -> Document:

@@ -42,12 +42,41 @@ RESERVED_FIELD_NAMES = frozenset(
         "update_forward_refs",
         "validate",
         "self",
+        "to_dict",
+        "to_json",
+        "from_json",
     }
 )
 
+# Names the generated modules import or define; a class or function must not take them.
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        "AliasedModel",
+        "Any",
+        "AsyncAPIResource",
+        "BaseModel",
+        "Body",
+        "Field",
+        "Headers",
+        "Literal",
+        "Mapping",
+        "NotGiven",
+        "NOT_GIVEN",
+        "Query",
+        "RESPONSES",
+        "RequestOptions",
+        "Sequence",
+        "SyncAPIResource",
+        "TYPE_CHECKING",
+        "Timeout",
+        "TypeAlias",
+    }
+)
+RESERVED_FUNCTION_NAMES = frozenset({"cast", "datetime", "typing", "warnings", "annotations"})
+
 # Names the operation functions and their modules use for themselves.
 RESERVED_ARGUMENT_NAMES = frozenset(
-    {"self", "extra_headers", "extra_query", "extra_body", "timeout"}
+    {"self", "extra_headers", "extra_query", "extra_body", "timeout", "cast", "warnings", "datetime", "typing"}
 )
 
 _WORD_BOUNDARY = re.compile(
@@ -107,11 +136,13 @@ def argument_name(api_name: str) -> str:
 
 
 def function_name(text: str) -> str:
-    return snake(text, fallback="operation")
+    name = snake(text, fallback="operation")
+    return name + "_" if name in RESERVED_FUNCTION_NAMES else name
 
 
 def class_name(text: str) -> str:
-    return pascal(text, fallback="Model")
+    name = pascal(text, fallback="Model")
+    return name + "Model" if name in RESERVED_CLASS_NAMES else name
 
 
 def module_name(text: str) -> str:

@@ -71,8 +71,9 @@ def _operation(
     modules: list[str],
 ) -> Operation:
     operation_id = op.get("operationId") if isinstance(op.get("operationId"), str) else _operation_id(method, path)
-    name = naming.function_name(operation_id)
-    module = naming.unique([name], modules)[0]
+    # One name for the module and the method: unique across the API, so unique in every tag.
+    name = naming.unique([naming.function_name(operation_id)], modules)[0]
+    module = name
     modules.append(module)
     hint = naming.class_name(operation_id)
     tags = op.get("tags") or []

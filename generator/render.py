@@ -39,7 +39,9 @@ __all__ = ["render", "docstring", "comment", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ud800-\udfff\ufeff]"
+)
 
 _EXCEPTIONS = (
     "APIError",
@@ -63,12 +65,20 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def _ends_with_bare_quote(line: str) -> bool:
+    """A final ``"`` not already escaped (an even number of backslashes before it)."""
+    if not line.endswith('"'):
+        return False
+    backslashes = len(line[:-1]) - len(line[:-1].rstrip("\\"))
+    return backslashes % 2 == 0
+
+
 def docstring(text: str, indent: int = 0) -> str:
     """A triple-quoted string literal showing ``text``; whatever it holds, it stays one literal."""
     text = text.replace("\r\n", "\n").replace("\\", "\\\\")
     text = _UNSAFE.sub(_escape_char, text).replace('"""', '\\"\\"\\"')
     lines = [line.rstrip() for line in text.strip().split("\n")]
-    if lines and lines[-1].endswith('"'):
+    if lines and _ends_with_bare_quote(lines[-1]):
         lines[-1] = lines[-1][:-1] + '\\"'
     pad = " " * indent
     body = "\n".join(pad + line if line and i else line for i, line in enumerate(lines))
@@ -197,7 +207,9 @@ def _accepts(t: TypeRef, value: object) -> bool:
 
 def _model_view(model: Model, header: str) -> dict[str, Any]:
     fields = [_field_view(f) for f in model.fields]
-    imports: list[Import] = [Import(".._models", "BaseModel")]
+    aliased = any(f.alias != f.name for f in model.fields)
+    base = "AliasedModel" if aliased else "BaseModel"
+    imports: list[Import] = [Import(".._models", base)]
     for f in model.fields:
         imports.extend(f.type.imports())
         if f.alias != f.name:
@@ -208,6 +220,7 @@ def _model_view(model: Model, header: str) -> dict[str, Any]:
     imports = [_relative(i) for i in imports if i.name != model.name]
     return {
         "name": model.name,
+        "base": base,
         "docstring": docstring(model.description, 4) if model.description else "",
         "fields": fields,
         "extra": f"dict[str, {model.extra.annotation()}]" if model.extra is not None else "",
@@ -323,8 +336,9 @@ def _operation_view(op: Operation) -> dict[str, Any]:
         option_lines.append(f"query_delimiters={delimiters!r}")
     if "body" in by_location:
         option_lines.append(f"body_fields={{{', '.join(by_location['body'])}}}")
-    if op.body_type is not None:
-        option_lines.append("body=body")
+    whole_body = [a.name for a in op.arguments if a.location == "body" and not a.wire_name]
+    if whole_body:
+        option_lines.append(f"body={whole_body[0]}")
     if op.body_required:
         option_lines.append("body_required=True")
     if op.security:

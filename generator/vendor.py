@@ -22,12 +22,13 @@ _FENCE = re.compile(
 
 def extract(text: str, source: str) -> Any:
     """The OpenAPI document in ``text``: the text itself, or the first fenced block holding one."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     stripped = text.lstrip()
     if stripped.startswith(("{", "openapi:", "swagger:")) or re.match(r"^['\"]?openapi['\"]?\s*:", stripped):
         return parse_text(text, source)
     for match in _FENCE.finditer(text):
         body = match.group("body")
-        if re.search(r"^\s*['\"]?(openapi|swagger)['\"]?\s*:", body, re.MULTILINE):
+        if re.search(r"(^|[{,])\s*['\"]?(openapi|swagger)['\"]?\s*:", body, re.MULTILINE):
             return parse_text(body, source)
     raise GeneratorError(source, [Problem("#", "no OpenAPI document found (neither the file itself nor a ```yaml/```json block)")])
 

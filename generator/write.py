@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -55,7 +56,7 @@ def safe_relative(path: str) -> bool:
     """A relative POSIX path that stays inside the output folder."""
     p = PurePosixPath(path)
     return (
-        bool(path)
+        bool(p.parts)
         and not p.is_absolute()
         and "\\" not in path
         and ":" not in path
@@ -71,12 +72,12 @@ def write_tree(out: Path, files: dict[str, str], spec_sha256: str) -> Summary:
         raise GeneratorError(str(out), [Problem("#", f"refusing to write outside the output folder: {p!r}") for p in bad])
     out = out.resolve() if out.exists() else out.absolute()
     old = read_manifest(out) if out.is_dir() else {}
-    for path in files:
-        target = out / path
-        if path not in old and target.exists() and path != MANIFEST:
-            raise GeneratorError(
-                str(target), [Problem("#", "a file the generator did not write is in the way; move it and generate again")]
-            )
+    in_the_way = [p for p in files if _in_the_way(out, p, old)]
+    if in_the_way:
+        raise GeneratorError(
+            str(out),
+            [Problem("#", f"{p}: a file the generator did not write is in the way; move it and generate again") for p in in_the_way],
+        )
     files = {**files, MANIFEST: manifest_text(files, spec_sha256)}
     unchanged = tuple(sorted(p for p in files if _same(out / p, files[p])))
     written = tuple(sorted(p for p in files if p not in unchanged))
@@ -84,6 +85,8 @@ def write_tree(out: Path, files: dict[str, str], spec_sha256: str) -> Summary:
 
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.stage-", dir=out.parent))
+    # mkdtemp makes a private (0700) folder; give it the mode the output folder has or would get.
+    os.chmod(stage, stat.S_IMODE(out.stat().st_mode) if out.is_dir() else 0o777 & ~_umask())
     try:
         for path, text in files.items():
             target = stage / path
@@ -99,6 +102,25 @@ def write_tree(out: Path, files: dict[str, str], spec_sha256: str) -> Summary:
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return Summary(written, unchanged, removed)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _in_the_way(out: Path, path: str, old: dict[str, str]) -> bool:
+    """A file the generator did not write at ``path``, or a file where it needs a folder."""
+    if path == MANIFEST:
+        return False
+    target = out / path
+    if path not in old and (target.exists() or target.is_symlink()):
+        return True
+    parents = PurePosixPath(path).parents
+    return any(
+        ((out / p).is_file() or (out / p).is_symlink()) and p.as_posix() not in old for p in list(parents)[:-1]
+    )
 
 
 def _same(path: Path, text: str) -> bool:
@@ -122,11 +144,13 @@ def _carry_over(out: Path, stage: Path, old: dict[str, str], files: dict[str, st
                 os.symlink(os.readlink(source), target)
                 continue
             _link(source, target)
-        for d in dirs:
-            if (Path(root) / d).is_symlink():
-                rel = (rel_root / d).as_posix()
-                (stage / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.symlink(os.readlink(Path(root) / d), stage / rel)
+        for d in dirs:  # folders are carried over too, empty ones included
+            source, target = Path(root) / d, stage / rel_root / d
+            if source.is_symlink():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(os.readlink(source), target)
+            else:
+                target.mkdir(parents=True, exist_ok=True)
         dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
 
 

@@ -134,7 +134,8 @@ def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
 
 
 def validate_json(tp: Any, content: bytes) -> Any:
-    """Parse JSON bytes strictly into ``tp`` (JSON types as sent: 5 stays int, "5" stays str).
+    """Parse JSON bytes strictly into ``tp`` (JSON types as sent: 5 stays int, "5" stays str),
+    by API names only (a key ``records_lag`` is not the field ``recordsLag``).
 
     The garbage collector is paused meanwhile: parsing allocates many objects that all stay
     alive, and collections triggered by those allocations would otherwise take most of the time.
@@ -143,7 +144,7 @@ def validate_json(tp: Any, content: bytes) -> Any:
     if paused:
         gc.disable()
     try:
-        return _adapter(tp).validate_json(content, strict=True)
+        return _adapter(tp).validate_json(content, strict=True, by_alias=True, by_name=False)
     finally:
         if paused:
             gc.enable()

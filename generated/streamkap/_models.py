@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing_extensions import Self
+
 import pydantic
 
-__all__ = ["BaseModel"]
+__all__ = ["BaseModel", "AliasedModel"]
 
 
 class BaseModel(pydantic.BaseModel):
@@ -25,6 +27,12 @@ class BaseModel(pydantic.BaseModel):
         protected_namespaces=(),
     )
 
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Self:
+        """Parse a JSON document as the SDK parses responses: strictly (``"5"`` is not an int),
+        by API names only (a key spelled like a Python attribute is an unknown key)."""
+        return cls.model_validate_json(data, strict=True, by_alias=True, by_name=False)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object this model stands for, with the API's names."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
@@ -32,3 +40,32 @@ class BaseModel(pydantic.BaseModel):
     def to_json(self) -> str:
         """``to_dict()`` as a JSON string."""
         return self.model_dump_json(by_alias=True, exclude_unset=True)
+
+
+class AliasedModel(BaseModel):
+    """The base of models with a field whose Python name differs from its API name.
+
+    Responses are parsed by API names only (``by_name=False``), so a JSON key that happens to be
+    a Python name (``records_lag`` beside ``recordsLag``) is kept as an unknown key. pydantic
+    also counts such a key as a set field; this validator takes it out again when the field
+    still holds its default, so that the dump does not invent the field. (The one case it cannot
+    tell apart: the API name sent with exactly the default value *and* the Python name sent as
+    an unknown key; then the API name is left out of the dump.)
+    """
+
+    @pydantic.model_validator(mode="after")
+    def _fields_set_from_api_names(self) -> Self:
+        extra = self.__pydantic_extra__
+        if extra:
+            fields = type(self).model_fields
+            for name in extra.keys() & fields.keys():
+                field = fields[name]
+                if field.alias not in (None, name) and _is_default(
+                    getattr(self, name), field.default
+                ):
+                    self.__pydantic_fields_set__.discard(name)
+        return self
+
+
+def _is_default(value: object, default: object) -> bool:
+    return value is default or (type(value) is type(default) and value == default)

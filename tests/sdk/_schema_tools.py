@@ -7,12 +7,10 @@ Not a test module (no ``test_`` prefix); imported by test_properties.py and test
 from __future__ import annotations
 
 import copy
-import json
 import types
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import jsonschema
 from hypothesis import HealthCheck
 from hypothesis.internal.conjecture import utils as _cu
@@ -28,7 +26,7 @@ __all__ = [
     "document_schema",
     "from_schema",
     "json_types_at",
-    "mock_client",
+    "metrics_documents",
     "order_like_schema",
     "spec_validator",
     "subschema_at",
@@ -37,7 +35,7 @@ __all__ = [
 JSON = Any
 
 # Deterministic, fast, no example database on disk, no flaky deadlines.
-HYPOTHESIS = dict(
+HYPOTHESIS: dict[str, Any] = dict(
     derandomize=True,
     deadline=None,
     database=None,
@@ -73,7 +71,7 @@ class _ManyCompat:
 
 
 if not hasattr(_cu.many, "more"):
-    _hj_from_schema.cu = types.SimpleNamespace(many=_ManyCompat)  # type: ignore[attr-defined]
+    _hj_from_schema.cu = types.SimpleNamespace(many=_ManyCompat)  # type: ignore[assignment]
 
 
 # hypothesis-jsonschema rebuilds (and re-canonicalises) the strategy of every object property
@@ -214,7 +212,9 @@ def subschema_at(document: JSON, path: tuple[Any, ...], root: dict[str, Any]) ->
         branch = _branch_for(node, schema, root)
         if isinstance(node, dict):
             declared = branch.get("properties", {})
-            schema = declared[step] if step in declared else branch.get("additionalProperties", True)
+            schema = (
+                declared[step] if step in declared else branch.get("additionalProperties", True)
+            )
         else:
             schema = branch.get("items", True)
         node = node[step]
@@ -224,7 +224,9 @@ def subschema_at(document: JSON, path: tuple[Any, ...], root: dict[str, Any]) ->
 def json_types_at(schema: JSON, root: dict[str, Any]) -> set[str]:
     """The JSON types a slot with this schema admits ({"any"} when unconstrained)."""
     schema = _resolve(schema, root)
-    if schema is True or (isinstance(schema, dict) and "type" not in schema and "anyOf" not in schema):
+    if schema is True or (
+        isinstance(schema, dict) and "type" not in schema and "anyOf" not in schema
+    ):
         return {"any"}
     if "anyOf" in schema:
         return set().union(*(json_types_at(b, root) for b in schema["anyOf"]))
@@ -232,22 +234,78 @@ def json_types_at(schema: JSON, root: dict[str, Any]) -> set[str]:
     return {kind} if isinstance(kind, str) else set(kind)
 
 
-# --- a client whose transport is a function -----------------------------------------------------
-def mock_client(handler: Any, *, token: str | None = "test-token", base_url: str = "http://test") -> Any:
-    """A sync ``streamkap.Streamkap`` whose requests go to ``handler(request) -> Response``."""
-    import streamkap
+# --- a hand-written strategy for deep PipelineMetricsRes documents ---------------------------
+# hypothesis-jsonschema rarely reaches the leaves (in 300 documents: ~7 timeseries entries) and
+# canonicalises {"anyOf": [{"type": "integer"}, {"type": "number"}]} to {"type": "number"},
+# for which it draws only floats: the int branches of TimeseriesEntry.value and of latency
+# never occur. This strategy follows the same schemas by hand, always going deep, with JSON
+# ints and floats (integral ones included) in every number slot. The tests check its output
+# against the spec with jsonschema, so it cannot drift from the spec unnoticed.
+def metrics_documents() -> Any:
+    from hypothesis import strategies as st
 
-    return streamkap.Streamkap(
-        token=token,
-        base_url=base_url,
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    json_scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(),
+    )
+    json_values = st.recursive(
+        json_scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=6,
+    )
+    numbers = st.one_of(
+        st.integers(),
+        st.integers(-(2**80), 2**80),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(-(2**53), 2**53).map(float),  # integral floats: 5.0 must stay 5.0
     )
 
+    def with_extras(declared: dict[str, Any], required: dict[str, Any] | None = None) -> Any:
+        known = set(declared) | set(required or {})
+        base = st.fixed_dictionaries(required or {}, optional=declared)
+        extras = st.dictionaries(
+            st.text(max_size=8).filter(lambda k: k not in known), json_values, max_size=2
+        )
+        return st.tuples(base, extras).map(lambda pair: {**pair[0], **pair[1]})
 
-def json_response(document: JSON, status: int = 200) -> httpx.Response:
-    return httpx.Response(
-        status,
-        content=json.dumps(document).encode(),
-        headers={"content-type": "application/json"},
+    entry = with_extras({}, {"value": numbers, "timestamp": st.text(max_size=25)})
+    series = st.lists(entry, max_size=4)
+    timeseries = with_extras({"latency": series, "recordsLag": series, "status": series})
+    int_or_str = st.one_of(st.none(), st.integers(), st.text(max_size=8))
+    latest = with_extras(
+        {
+            "latency": st.one_of(st.none(), numbers, st.text(max_size=8)),
+            "recordsLag": int_or_str,
+            "status": st.one_of(st.none(), st.text(max_size=8)),
+        }
     )
-
+    timesummary = with_extras(
+        {
+            "latency": st.one_of(st.none(), numbers, st.text(max_size=8)),
+            "recordsLag": int_or_str,
+            "status": int_or_str,
+        }
+    )
+    base = with_extras(
+        {
+            "timeseries": st.none() | timeseries,
+            "latest": st.none() | latest,
+            "timesummary": st.none() | timesummary,
+        }
+    )
+    flat = st.none() | st.dictionaries(st.text(max_size=12), base, max_size=3)
+    nested = st.none() | st.dictionaries(
+        st.text(max_size=12), st.dictionaries(st.text(max_size=12), base, max_size=2), max_size=2
+    )
+    return with_extras(
+        {
+            "account_metrics": flat,
+            "connector_metrics": flat,
+            "inline_metrics": flat,
+            "task_metrics": nested,
+            "topic_metrics": nested,
+        }
+    )

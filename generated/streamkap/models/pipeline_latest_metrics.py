@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._models import BaseModel
+from .._models import AliasedModel
 
 __all__ = ["PipelineLatestMetrics"]
 
 
-class PipelineLatestMetrics(BaseModel):
+class PipelineLatestMetrics(AliasedModel):
     """Pipeline latest metrics."""
 
     latency: int | float | str | None = None

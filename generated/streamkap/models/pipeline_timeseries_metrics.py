@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from .._models import BaseModel
+from .._models import AliasedModel
 
 if TYPE_CHECKING:
     from .timeseries_entry import TimeseriesEntry
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 __all__ = ["PipelineTimeseriesMetrics"]
 
 
-class PipelineTimeseriesMetrics(BaseModel):
+class PipelineTimeseriesMetrics(AliasedModel):
     """Pipeline timeseries metrics."""
 
     latency: list[TimeseriesEntry] = []

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._models import BaseModel
+from .._models import AliasedModel
 
 __all__ = ["PipelineTimesummaryMetrics"]
 
 
-class PipelineTimesummaryMetrics(BaseModel):
+class PipelineTimesummaryMetrics(AliasedModel):
     """Pipeline timesummary metrics."""
 
     latency: int | float | str | None = None

@@ -5,12 +5,12 @@ from typing import Any
 
 from pydantic import Field
 
-from .._models import BaseModel
+from .._models import AliasedModel
 
 __all__ = ["ValidationError"]
 
 
-class ValidationError(BaseModel):
+class ValidationError(AliasedModel):
     loc: list[str | int]
     msg: str
     type_: str = Field(alias="type")

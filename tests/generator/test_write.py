@@ -1,0 +1,318 @@
+"""generator.write: the staged, all-or-nothing writer with a manifest of what it owns."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+from conftest import ROOT, SPEC
+
+from generator.cli import main
+from generator.errors import GeneratorError
+from generator.write import MANIFEST, read_manifest, safe_relative, write_tree
+
+FILES = {
+    "pkg/__init__.py": "from .a import A\n",
+    "pkg/a.py": "A = 1\n",
+    "pkg/sub/b.py": "B = 'é'\n",
+    "README.md": "# Readme\n",
+}
+
+
+def _snapshot(folder: Path) -> dict[str, Any]:
+    """Every entry under ``folder``: files by content, directories and symlinks by kind."""
+    if not folder.exists():
+        return {}
+    tree: dict[str, Any] = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            tree[rel] = ("link", os.readlink(path))
+        elif path.is_dir():
+            tree[rel] = "dir"
+        else:
+            tree[rel] = path.read_bytes()
+    return tree
+
+
+def _leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if ".stage-" in p.name or ".old-" in p.name)
+
+
+def test_write_creates_files_and_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    summary = write_tree(out, FILES, "abc123")
+    for path, text in FILES.items():
+        assert (out / path).read_bytes() == text.encode("utf-8")
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["spec_sha256"] == "abc123"
+    assert manifest["files"] == {p: hashlib.sha256(t.encode("utf-8")).hexdigest() for p, t in sorted(FILES.items())}
+    assert list(manifest["files"]) == sorted(FILES)
+    assert read_manifest(out) == manifest["files"]
+    assert set(summary.written) == set(FILES) | {MANIFEST}
+    assert summary.unchanged == () and summary.removed == ()
+    assert _leftovers(tmp_path) == []
+
+
+def test_text_is_written_with_lf_newlines_as_utf8(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "one\ntwo\n", "b.txt": "crlf\r\n"}, "x")
+    assert (out / "a.txt").read_bytes() == b"one\ntwo\n"
+    assert (out / "b.txt").read_bytes() == b"crlf\r\n"
+
+
+def test_regenerating_the_same_files_changes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    before = {p: os.stat(out / p) for p in FILES}
+    summary = write_tree(out, FILES, "abc")
+    assert summary.written == ()
+    assert set(summary.unchanged) == set(FILES) | {MANIFEST}
+    for path, st in before.items():
+        after = os.stat(out / path)
+        assert (after.st_ino, after.st_mtime_ns) == (st.st_ino, st.st_mtime_ns), path
+
+
+def test_regenerating_removes_files_it_wrote_and_no_longer_produces(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    fewer = {k: v for k, v in FILES.items() if k != "pkg/sub/b.py"}
+    fewer["pkg/new.py"] = "N = 1\n"
+    summary = write_tree(out, fewer, "def")
+    assert summary.removed == ("pkg/sub/b.py",)
+    assert "pkg/new.py" in summary.written
+    assert not (out / "pkg/sub/b.py").exists()
+    assert (out / "pkg/new.py").read_text(encoding="utf-8") == "N = 1\n"
+    assert set(read_manifest(out)) == set(fewer)
+
+
+def test_users_own_files_survive_regeneration(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    (out / "NOTES.txt").write_text("mine\n", encoding="utf-8")
+    (out / "pkg" / "sub" / "local_settings.py").write_text("SECRET = 1\n", encoding="utf-8")
+    (out / "my.egg-info").mkdir()
+    (out / "my.egg-info" / "PKG-INFO").write_text("info\n", encoding="utf-8")
+    os.symlink("NOTES.txt", out / "notes-link")
+    os.chmod(out / "NOTES.txt", 0o600)
+    inode = os.stat(out / "NOTES.txt").st_ino
+    write_tree(out, {k: v for k, v in FILES.items() if k != "pkg/sub/b.py"}, "def")
+    assert (out / "NOTES.txt").read_text(encoding="utf-8") == "mine\n"
+    assert os.stat(out / "NOTES.txt").st_ino == inode
+    assert stat.S_IMODE(os.stat(out / "NOTES.txt").st_mode) == 0o600
+    assert (out / "pkg" / "sub" / "local_settings.py").read_text(encoding="utf-8") == "SECRET = 1\n"
+    assert (out / "my.egg-info" / "PKG-INFO").read_text(encoding="utf-8") == "info\n"
+    assert os.readlink(out / "notes-link") == "NOTES.txt"
+    assert not (out / "pkg/sub/b.py").exists()
+    assert "NOTES.txt" not in read_manifest(out)
+
+
+def test_users_empty_directory_survives_regeneration(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    (out / "scratch").mkdir()
+    write_tree(out, FILES, "def")
+    assert (out / "scratch").is_dir()
+
+
+def test_output_folder_permissions_are_kept(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    os.chmod(out, 0o755)
+    write_tree(out, FILES, "abc")
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o755
+
+
+def test_a_new_output_folder_gets_ordinary_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    mode = stat.S_IMODE(os.stat(out).st_mode)
+    assert mode & 0o055 == 0o055 & ~_umask(), oct(mode)  # readable like any folder mkdir makes
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@pytest.mark.parametrize("path", ["pkg/a.py", "README.md"])
+def test_user_file_in_the_way_is_an_error_and_nothing_changes(tmp_path: Path, path: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "pkg").mkdir()
+    (out / path).write_text("the user's own\n", encoding="utf-8")
+    before = _snapshot(out)
+    with pytest.raises(GeneratorError) as caught:
+        write_tree(out, FILES, "abc")
+    assert path in caught.value.source or any(path in p.message for p in caught.value.problems)
+    assert _snapshot(out) == before
+    assert _leftovers(tmp_path) == []
+
+
+def test_user_directory_in_the_way_of_a_generated_file_is_an_error(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "pkg" / "a.py").mkdir(parents=True)
+    (out / "pkg" / "a.py" / "keep.txt").write_text("k", encoding="utf-8")
+    before = _snapshot(out)
+    with pytest.raises(GeneratorError):
+        write_tree(out, FILES, "abc")
+    assert _snapshot(out) == before
+
+
+def test_user_file_in_the_way_of_a_generated_folder_is_an_error(tmp_path: Path) -> None:
+    """``pkg/sub`` is a user's file; the generator needs a folder there for ``pkg/sub/b.py``."""
+    out = tmp_path / "out"
+    (out / "pkg").mkdir(parents=True)
+    (out / "pkg" / "sub").write_text("the user's own\n", encoding="utf-8")
+    before = _snapshot(out)
+    with pytest.raises(GeneratorError):
+        write_tree(out, FILES, "abc")
+    assert _snapshot(out) == before
+
+
+def test_without_a_manifest_existing_files_are_not_assumed_ours(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    (out / MANIFEST).unlink()
+    before = _snapshot(out)
+    with pytest.raises(GeneratorError):
+        write_tree(out, FILES, "abc")
+    assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["../x", "/abs", "a/../../b", "C:\\x", "C:/x", "a\\b", "", ".", "x/..", "pkg/../../x", "nul\x00byte"],
+)
+def test_unsafe_paths_are_refused_and_nothing_is_written(tmp_path: Path, bad: str) -> None:
+    out = tmp_path / "work" / "out"
+    out.mkdir(parents=True)
+    (out / "existing.txt").write_text("keep\n", encoding="utf-8")
+    before_parent = _snapshot(tmp_path)
+    with pytest.raises(GeneratorError) as caught:
+        write_tree(out, {**FILES, bad: "evil\n"}, "abc")
+    assert "outside" in caught.value.problems[0].message
+    assert _snapshot(tmp_path) == before_parent
+    assert not Path("/abs").exists()
+
+
+@pytest.mark.parametrize("good", ["a", "a/b.py", ".manifest-like", "pkg/.hidden", "a b/c d.txt", "ünï/cödé.py"])
+def test_safe_relative_accepts_ordinary_paths(good: str) -> None:
+    assert safe_relative(good)
+
+
+def test_a_tampered_manifest_cannot_delete_outside_the_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"]["../victim.txt"] = "0" * 64
+    manifest["files"][str(victim)] = "0" * 64
+    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert "../victim.txt" not in read_manifest(out)
+    summary = write_tree(out, FILES, "abc")
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    assert all(safe_relative(p) for p in summary.removed)
+
+
+def test_failure_while_staging_leaves_the_folder_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    (out / "mine.txt").write_text("mine\n", encoding="utf-8")
+    before = _snapshot(out)
+    # "pkg/a.py" is a file, so "pkg/a.py/c.py" cannot be staged: the write fails halfway through.
+    broken = {**FILES, "pkg/new.py": "NEW = 1\n", "pkg/a.py/c.py": "C = 1\n"}
+    with pytest.raises(OSError):
+        write_tree(out, broken, "def")
+    assert _snapshot(out) == before
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("corrupt", ["", "not json", "[]", '{"files": 3}', '{"files": {"a": 1}}'])
+def test_a_corrupt_manifest_is_read_as_empty(tmp_path: Path, corrupt: str) -> None:
+    (tmp_path / MANIFEST).write_text(corrupt, encoding="utf-8")
+    manifest = read_manifest(tmp_path)
+    assert manifest == {} or manifest == {"a": "1"}
+
+
+# --- all or nothing through the command line ------------------------------------------------------
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's inputs and one generated tree, in tmp_path."""
+    (tmp_path / "spec").mkdir()
+    shutil.copy(SPEC, tmp_path / "spec" / "openapi.json")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    assert main(["generate", "--config", str(tmp_path / "pyproject.toml"), "-q"]) == 0
+    (tmp_path / "generated" / "user-notes.md").write_text("mine\n", encoding="utf-8")
+    spec = json.loads((tmp_path / "spec" / "openapi.json").read_text(encoding="utf-8"))
+    spec["info"]["title"] = "A different title"
+    spec["paths"]["/pipelines/metrics"]["post"]["operationId"] = "getMetrics"  # one module replaces another
+    for schema in spec["components"]["schemas"].values():
+        for prop in (schema.get("properties") or {}).values():
+            prop.pop("description", None)
+    (tmp_path / "spec" / "openapi.json").write_text(json.dumps(spec), encoding="utf-8")
+    return tmp_path
+
+
+def _fail_after(n: int, exc: BaseException, real: Any) -> Any:
+    calls = {"n": 0}
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] > n:
+            raise exc
+        return real(*args, **kwargs)
+
+    return wrapper
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("boom"), KeyboardInterrupt()])
+def test_exception_mid_format_writes_nothing(project: Path, monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
+    import black
+
+    before = _snapshot(project)
+    monkeypatch.setattr(black, "format_str", _fail_after(5, exc, black.format_str))
+    with pytest.raises(type(exc)):
+        main(["generate", "--config", str(project / "pyproject.toml"), "-q"])
+    assert _snapshot(project) == before
+
+
+def test_exception_mid_render_writes_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _snapshot(project)
+    monkeypatch.setattr(jinja2.Template, "render", _fail_after(8, RuntimeError("boom"), jinja2.Template.render))
+    with pytest.raises(RuntimeError):
+        main(["generate", "--config", str(project / "pyproject.toml"), "-q"])
+    assert _snapshot(project) == before
+
+
+def test_generated_code_that_does_not_parse_exits_2_and_writes_nothing(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import generator.render
+
+    before = _snapshot(project)
+    monkeypatch.setattr(generator.render, "docstring", lambda text, indent=0: '"""' + text)  # an escaping bug
+    assert main(["generate", "--config", str(project / "pyproject.toml"), "-q"]) == 2
+    assert "does not parse" in capsys.readouterr().err
+    assert _snapshot(project) == before
+
+
+def test_regeneration_after_a_spec_change(project: Path) -> None:
+    assert main(["generate", "--config", str(project / "pyproject.toml"), "-q"]) == 0
+    out = project / "generated"
+    assert not (out / "streamkap" / "operations" / "search_pipelines_metrics.py").exists()
+    assert (out / "streamkap" / "operations" / "get_metrics.py").is_file()
+    assert "streamkap/operations/search_pipelines_metrics.py" not in read_manifest(out)
+    assert (out / "user-notes.md").read_text(encoding="utf-8") == "mine\n"
+    assert _leftovers(project) == []
