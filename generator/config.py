@@ -78,8 +78,9 @@ def load_config(pyproject: Path | None, **overrides: Any) -> Config:
         if problems:
             raise GeneratorError(str(pyproject), problems)
         base = pyproject.parent
-        values = {k: (base / v if k in ("spec", "out") else v) for k, v in table.items()}
+        values: dict[str, Any] = {k: (base / v if k in ("spec", "out") else v) for k, v in table.items()}
         config = replace(config, **values, root=base)
-    config = replace(config, **{k: (Path(v) if k in ("spec", "out") else v) for k, v in overrides.items() if v is not None})
+    flags: dict[str, Any] = {k: (Path(v) if k in ("spec", "out") else v) for k, v in overrides.items() if v is not None}
+    config = replace(config, **flags)
     config.check()
     return config

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import black
+from black.mode import Mode, TargetVersion
+from black.parsing import InvalidInput
 
 from .errors import GeneratorError, Problem
 
 __all__ = ["format_files", "MODE", "BLACK_VERSION"]
 
-BLACK_VERSION = black.__version__
-MODE = black.Mode(
-    target_versions={black.TargetVersion.PY310},
+BLACK_VERSION: str = getattr(black, "__version__", "")
+MODE = Mode(
+    target_versions={TargetVersion.PY310},
     line_length=100,
     string_normalization=True,
     magic_trailing_comma=True,
@@ -23,7 +25,7 @@ def format_source(path: str, source: str) -> str:
     try:
         formatted = black.format_str(source, mode=MODE)
         compile(formatted, path, "exec", dont_inherit=True)
-    except (black.InvalidInput, SyntaxError, ValueError) as exc:  # a template or escaping bug
+    except (InvalidInput, SyntaxError, ValueError) as exc:  # a template or escaping bug
         raise GeneratorError(path, [Problem("#", f"generated code does not parse or compile: {exc}")]) from None
     return formatted
 

@@ -10,12 +10,12 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
 
 from .errors import GeneratorError, Problem, pointer
+from .refs import check_references
 
 __all__ = ["Document", "load", "parse_text", "validate"]
 
@@ -53,15 +53,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(
-    "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str  # type: ignore[arg-type]
-)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)  # type: ignore[type-var]
 # YAML 1.2 booleans: only true/false (``yes``, ``no``, ``on``, ``off`` stay strings).
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
+_Loader.add_implicit_resolver(  # type: ignore[no-untyped-call]
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
@@ -127,63 +125,10 @@ def validate(data: Any, source: str) -> Document:
     return Document(source=source, data=data, version=version[:3])
 
 
-def _walk(node: Any, tokens: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """Every (path, value) below ``node``, iteratively (deep documents do not hit the recursion limit)."""
-    stack: list[tuple[tuple[str | int, ...], Any]] = [(tokens, node)]
-    while stack:
-        path, value = stack.pop()
-        yield path, value
-        if isinstance(value, dict):
-            stack.extend((path + (str(k),), v) for k, v in reversed(list(value.items())))
-        elif isinstance(value, list):
-            stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(value))))
-
-
-def check_references(data: dict[str, Any]) -> list[Problem]:
-    """Every ``$ref`` must point inside the document, and no chain of bare ``$ref``s may loop."""
-    problems: list[Problem] = []
-    for path, value in _walk(data):
-        if not (isinstance(value, dict) and "$ref" in value and path[-1:] != ("properties",)):
-            continue
-        ref = value["$ref"]
-        where = pointer(*path, "$ref")
-        if not isinstance(ref, str):
-            problems.append(Problem(where, "$ref must be a string"))
-        elif not ref.startswith("#"):
-            problems.append(Problem(where, f"external $ref {ref!r} is not supported: bundle the document into one file"))
-        elif _lookup(data, ref) is _MISSING:
-            problems.append(Problem(where, f"unresolvable $ref {ref!r}"))
-        else:
-            chain, target = [ref], _lookup(data, ref)
-            while isinstance(target, dict) and isinstance(target.get("$ref"), str) and target["$ref"].startswith("#"):
-                if target["$ref"] in chain:
-                    problems.append(Problem(where, f"circular $ref: {' -> '.join(chain + [target['$ref']])}"))
-                    break
-                chain.append(target["$ref"])
-                target = _lookup(data, target["$ref"])
-    return problems
-
-
-_MISSING = object()
-
-
-def _lookup(data: Any, ref: str) -> Any:
-    node = data
-    for token in ref[1:].split("/")[1:] if ref not in ("#", "#/") else []:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return _MISSING
-    return node
-
-
 def _duplicate_operation_ids(data: dict[str, Any]) -> list[Problem]:
     seen: dict[str, str] = {}
     problems = []
-    paths = data.get("paths") if isinstance(data.get("paths"), dict) else {}
+    paths: dict[str, Any] = data["paths"] if isinstance(data.get("paths"), dict) else {}
     for path, item in paths.items():
         if not isinstance(item, dict):
             continue

@@ -70,7 +70,8 @@ def _operation(
     where: str,
     modules: list[str],
 ) -> Operation:
-    operation_id = op.get("operationId") if isinstance(op.get("operationId"), str) else _operation_id(method, path)
+    given = op.get("operationId")
+    operation_id = given if isinstance(given, str) else _operation_id(method, path)
     # One name for the module and the method: unique across the API, so unique in every tag.
     name = naming.unique([naming.function_name(operation_id)], modules)[0]
     module = name

@@ -43,23 +43,6 @@ _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ud800-\udfff\ufeff]"
 )
 
-_EXCEPTIONS = (
-    "APIError",
-    "APIStatusError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "UnprocessableEntityError",
-    "RateLimitError",
-    "InternalServerError",
-    "APIConnectionError",
-    "APITimeoutError",
-    "APIResponseValidationError",
-)
-
-
 def _escape_char(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -175,8 +158,8 @@ def _field_view(f: Field) -> dict[str, Any]:
         kwargs.append(f"alias={f.alias!r}")
         value = f"Field({', '.join(kwargs)})"
     else:
-        value = default
-    declaration = f"{f.name}: {annotation}" + (f" = {value}" if value is not None else "")
+        value = default or ""
+    declaration = f"{f.name}: {annotation}" + (f" = {value}" if value else "")
     return {"declaration": declaration, "docstring": docstring(f.description, 4) if f.description else ""}
 
 
@@ -187,15 +170,12 @@ def _accepts(t: TypeRef, value: object) -> bool:
     if isinstance(t, UnionOf):
         return any(_accepts(m, value) for m in t.members)
     if isinstance(t, Prim):
-        checks = {
-            "str": lambda v: isinstance(v, str),
-            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-            "float": lambda v: isinstance(v, float),
-            "bool": lambda v: isinstance(v, bool),
-            "none": lambda v: v is None,
-            "any": lambda v: True,
-        }
-        return checks.get(t.kind, lambda v: False)(value)
+        if t.kind == "any":
+            return True
+        if t.kind == "int":
+            return isinstance(value, int) and not isinstance(value, bool)
+        python = {"str": str, "float": float, "bool": bool, "none": type(None)}.get(t.kind)
+        return python is not None and isinstance(value, python)
     if isinstance(t, LiteralOf):
         return any(value == v and type(value) is type(v) for v in t.values)
     if isinstance(t, ListOf):
@@ -428,11 +408,11 @@ def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, s
         put(f"{pkg}/models/{model.module}.py", "model.py.jinja", model=_model_view(model, header))
     for alias in api.aliases:
         put(f"{pkg}/models/{alias.module}.py", "alias.py.jinja", alias=_alias_view(alias))
-    everything = sorted([*api.models, *api.aliases], key=lambda m: m.name)
+    everything = sorted([(m.name, m.module) for m in api.models] + [(a.name, a.module) for a in api.aliases])
     put(
         f"{pkg}/models/__init__.py",
         "models_init.py.jinja",
-        models=[{"name": m.name, "module": m.module} for m in everything],
+        models=[{"name": name, "module": module} for name, module in everything],
         classes=[m.name for m in api.models],
     )
     for tag in tags:
@@ -453,7 +433,6 @@ def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, s
         f"{pkg}/__init__.py",
         "package/__init__.py.jinja",
         docstring=docstring(f"{title} {api.version}: a typed Python SDK.\n\n{api.description}".strip()),
-        exceptions=[config.client + "Error", *_EXCEPTIONS],
     )
     put(f"{pkg}/py.typed", "package/py.typed.jinja")
     files["pyproject.toml"] = env.get_template("package/pyproject.toml.jinja").render(

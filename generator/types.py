@@ -13,6 +13,7 @@ from typing import Any
 
 from . import naming
 from .errors import Problem, escape_token
+from .refs import MISSING, lookup
 from .ir import ANY, NONE, ListOf, LiteralOf, MapOf, ModelRef, Prim, TypeRef, UnionOf
 
 __all__ = ["Context", "resolve", "union", "is_object_schema", "deref", "nullable"]
@@ -53,27 +54,11 @@ def deref(schema: Any, ctx: Context, where: str) -> tuple[Any, str]:
             return {}, where
         seen.append(ref)
         target = lookup(ctx.document, ref)
-        if target is None:
+        if target is MISSING:
             ctx.error(where, f"unresolvable $ref {ref!r}")
             return {}, where
         schema, where = target, ref
     return schema, where
-
-
-def lookup(document: dict[str, Any], ref: str) -> Any:
-    """The value a local reference (``#/a/b``) points to, or None."""
-    if not ref.startswith("#"):
-        return None
-    node: Any = document
-    for token in ref[1:].split("/")[1:] if ref != "#" else []:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
 
 
 def union(members: Iterable[TypeRef]) -> TypeRef:
@@ -265,7 +250,3 @@ def merge_all_of(schema: dict[str, Any], ctx: Context, where: str) -> dict[str, 
     if descriptions:
         merged["description"] = descriptions[0]
     return merged
-
-
-def hint_for(*parts: str) -> str:
-    return naming.class_name("_".join(parts))

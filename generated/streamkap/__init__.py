@@ -8,44 +8,17 @@ Authenticate using a bearer token obtained from the [Access Token](/api-referenc
 
 from . import models as models
 from ._client import AsyncStreamkap as AsyncStreamkap, Streamkap as Streamkap
-from ._exceptions import (
-    StreamkapError as StreamkapError,
-    APIError as APIError,
-    APIStatusError as APIStatusError,
-    BadRequestError as BadRequestError,
-    AuthenticationError as AuthenticationError,
-    PermissionDeniedError as PermissionDeniedError,
-    NotFoundError as NotFoundError,
-    ConflictError as ConflictError,
-    UnprocessableEntityError as UnprocessableEntityError,
-    RateLimitError as RateLimitError,
-    InternalServerError as InternalServerError,
-    APIConnectionError as APIConnectionError,
-    APITimeoutError as APITimeoutError,
-    APIResponseValidationError as APIResponseValidationError,
-)
+from . import _exceptions
+from ._exceptions import *  # noqa: F403 (the error tree, listed in _exceptions.__all__)
 from ._types import NOT_GIVEN as NOT_GIVEN, NotGiven as NotGiven
 from ._version import __version__ as __version__
 
 __all__ = [
     "Streamkap",
     "AsyncStreamkap",
-    "StreamkapError",
-    "APIError",
-    "APIStatusError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "UnprocessableEntityError",
-    "RateLimitError",
-    "InternalServerError",
-    "APIConnectionError",
-    "APITimeoutError",
-    "APIResponseValidationError",
     "NOT_GIVEN",
     "NotGiven",
     "models",
     "__version__",
 ]
+__all__ += _exceptions.__all__

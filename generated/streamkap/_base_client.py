@@ -77,6 +77,10 @@ def to_jsonable(value: object) -> object:
     if isinstance(value, pydantic.BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, datetime.datetime):
+        if value.utcoffset() is None:  # RFC 3339 date-times carry an offset; a naive one has none
+            raise ValueError(
+                f"datetime {value.isoformat()} has no timezone: pass an aware datetime"
+            )
         text = value.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
     if isinstance(value, (datetime.date, datetime.time)):

@@ -272,6 +272,18 @@ def test_datetimes_are_iso_8601_with_z_for_utc() -> None:
     assert raw == b"timestamp_to=2025-01-15T12%3A00%3A00%2B02%3A00"
 
 
+def test_a_naive_datetime_is_refused_before_anything_is_sent() -> None:
+    sent: list[httpx.Request] = []
+    client = streamkap.Streamkap(
+        token=TOKEN,
+        base_url="http://test",
+        http_client=httpx.Client(transport=httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(200, json={}))),
+    )
+    with pytest.raises(ValueError, match="no timezone"):
+        client.pipelines.search_pipelines_metrics(timestamp_to=datetime.datetime(2025, 1, 15, 10, 0))
+    assert sent == []
+
+
 def test_none_query_values_are_omitted_and_booleans_are_lowercase() -> None:
     request = _capture({"size": None, "extra_query": {"flag": True, "off": False, "gone": None}})
     assert list(request.url.params.multi_items()) == [("flag", "true"), ("off", "false")]
