@@ -225,11 +225,12 @@ class Argument:
     style: str = "form"
 
     @property
-    def delimiter(self) -> str | None:
-        """How a list value is joined in one query item; None: the key repeats (exploded form)."""
-        if self.location != "query" or (self.explode and self.style == "form"):
+    def custom_style(self) -> tuple[str, bool] | None:
+        """(style, explode) when not the location's default (form/exploded, or simple)."""
+        default = ("form", True) if self.location in ("query", "cookie") else ("simple", False)
+        if self.location == "body" or (self.style, self.explode) == default:
             return None
-        return {"spaceDelimited": " ", "pipeDelimited": "|"}.get(self.style, ",")
+        return (self.style, self.explode)
 
 
 @dataclass(frozen=True)

@@ -311,9 +311,9 @@ def _operation_view(op: Operation) -> dict[str, Any]:
     for location, key in (("path", "path_params"), ("query", "query"), ("header", "headers"), ("cookie", "cookies")):
         if location in by_location:
             option_lines.append(f"{key}={{{', '.join(by_location[location])}}}")
-    delimiters = {a.wire_name: a.delimiter for a in op.arguments if a.delimiter is not None}
-    if delimiters:
-        option_lines.append(f"query_delimiters={delimiters!r}")
+    styles = {(a.location, a.wire_name): a.custom_style for a in op.arguments if a.custom_style is not None}
+    if styles:
+        option_lines.append(f"styles={styles!r}")
     if "body" in by_location:
         option_lines.append(f"body_fields={{{', '.join(by_location['body'])}}}")
     whole_body = [a.name for a in op.arguments if a.location == "body" and not a.wire_name]

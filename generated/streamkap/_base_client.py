@@ -10,7 +10,7 @@ import json
 import os
 import platform
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar, Union
@@ -55,7 +55,9 @@ class RequestOptions:
     responses: Mapping[str, Any]
     path_params: Mapping[str, object] = field(default_factory=dict)
     query: Mapping[str, object] = field(default_factory=dict)
-    query_delimiters: Mapping[str, str] = field(default_factory=dict)  # not exploded: "a,b,c"
+    # (location, name) → (style, explode) where a parameter is not serialised the default way
+    # (form/exploded in query and cookie, simple in path and header).
+    styles: Mapping[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
     headers: Mapping[str, object] = field(default_factory=dict)
     cookies: Mapping[str, object] = field(default_factory=dict)
     body_fields: Mapping[str, object] | None = None  # a JSON object built from arguments
@@ -101,6 +103,10 @@ def _to_text(value: object) -> str:
     return str(value)
 
 
+def _encode_segment(text: str) -> str:
+    return urllib.parse.quote(text, safe="")
+
+
 def _header_value(name: str, value: object) -> str:
     text = _to_text(value) if not isinstance(value, str) else value
     if "\r" in text or "\n" in text or "\r" in name or "\n" in name:
@@ -110,25 +116,56 @@ def _header_value(name: str, value: object) -> str:
 
 QueryItems = list[tuple[str, Union[str, int, float, bool, None]]]
 
+_DEFAULT_STYLES = {
+    "query": ("form", True),
+    "cookie": ("form", True),
+    "path": ("simple", False),
+    "header": ("simple", False),
+}
+
+
+def serialize(
+    location: str,
+    name: str,
+    value: object,
+    style: tuple[str, bool] | None = None,
+    encode: Callable[[str], str] = str,
+) -> list[tuple[str, str]]:
+    """One parameter as (name, text) pairs, by its OpenAPI ``style`` and ``explode``.
+
+    Arrays: form+explode repeats the name; otherwise the items are joined by "," (form, simple),
+    " " (spaceDelimited) or "|" (pipeDelimited). Objects: form+explode gives one pair per
+    property, deepObject ``name[prop]``, simple ``k=v,k2=v2`` (explode) or ``k,v,k2,v2``.
+    ``encode`` is applied to each item before joining (path parameters: percent-encoding).
+    """
+    if value is None or isinstance(value, NotGiven):
+        return []
+    kind, explode = style or _DEFAULT_STYLES[location]
+    value = to_jsonable(value)
+    if isinstance(value, list):
+        parts = [encode(_to_text(v)) for v in value if v is not None]
+        if kind == "form" and explode:
+            return [(name, part) for part in parts]
+        separator = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(kind, ",")
+        return [(name, separator.join(parts))]
+    if isinstance(value, dict):
+        pairs = [(encode(str(k)), encode(_to_text(v))) for k, v in value.items() if v is not None]
+        if kind == "deepObject":
+            return [(f"{name}[{k}]", v) for k, v in pairs]
+        if kind == "form" and explode:
+            return pairs
+        if explode:
+            return [(name, ",".join(f"{k}={v}" for k, v in pairs))]
+        return [(name, ",".join(item for pair in pairs for item in pair))]
+    return [(name, encode(_to_text(value)))]
+
 
 def _query_items(
-    query: Mapping[str, object], delimiters: Mapping[str, str] | None = None
+    query: Mapping[str, object], styles: Mapping[tuple[str, str], tuple[str, bool]]
 ) -> QueryItems:
-    """Form style: a sequence repeats the key, or is joined where a delimiter is given
-    (``explode: false``, spaceDelimited, pipeDelimited); ``None`` is left out."""
     items: QueryItems = []
     for key, value in query.items():
-        if value is None or isinstance(value, NotGiven):
-            continue
-        if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-            parts = [_to_text(v) for v in value if v is not None]
-            delimiter = (delimiters or {}).get(key)
-            if delimiter is not None:
-                items.append((key, delimiter.join(parts)))
-            else:
-                items.extend((key, part) for part in parts)
-        else:
-            items.append((key, _to_text(value)))
+        items.extend(serialize("query", key, value, styles.get(("query", key))))
     return items
 
 
@@ -193,7 +230,10 @@ class BaseClient:
     def _url(self, options: RequestOptions) -> str:
         path = options.path
         for name, value in options.path_params.items():
-            encoded = urllib.parse.quote(_to_text(value), safe="")
+            pairs = serialize(
+                "path", name, value, options.styles.get(("path", name)), _encode_segment
+            )
+            encoded = pairs[0][1] if pairs else ""
             if encoded in (".", ".."):  # a dot segment would move the request to another path
                 encoded = encoded.replace(".", "%2E")
             path = path.replace("{" + name + "}", encoded)
@@ -206,8 +246,12 @@ class BaseClient:
             "User-Agent": USER_AGENT,
             **self.default_headers,
         }
-        query = _query_items(_given(options.query), options.query_delimiters)
-        cookies = {k: _to_text(v) for k, v in _given(options.cookies).items() if v is not None}
+        query = _query_items(_given(options.query), options.styles)
+        cookies = dict(
+            pair
+            for k, v in _given(options.cookies).items()
+            for pair in serialize("cookie", k, v, options.styles.get(("cookie", k)))
+        )
         for kind, name in options.security:
             if self.token is None:
                 continue
@@ -220,8 +264,8 @@ class BaseClient:
             elif kind == "cookie":
                 cookies[name] = self.token
         for key, value in _given(options.headers).items():
-            if value is not None:
-                headers[key] = _header_value(key, value)
+            for name, text in serialize("header", key, value, options.styles.get(("header", key))):
+                headers[name] = _header_value(name, text)
         content: bytes | None = None
         body = self._body(options)
         if not isinstance(body, NotGiven):
@@ -231,7 +275,7 @@ class BaseClient:
             headers["Content-Type"] = "application/json"
         for key, value in (options.extra_headers or {}).items():
             headers[key] = _header_value(key, value)
-        query.extend(_query_items(options.extra_query or {}))
+        query.extend(_query_items(options.extra_query or {}, {}))
         if cookies:
             headers["Cookie"] = "; ".join(
                 f"{k}={urllib.parse.quote(v, safe='')}" for k, v in cookies.items()
