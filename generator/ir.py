@@ -53,6 +53,7 @@ _PRIMS: dict[str, tuple[str, tuple[Import, ...]]] = {
     "date": ("datetime.date", (Import("datetime"),)),
     "time": ("datetime.time", (Import("datetime"),)),
     "bytes": ("bytes", ()),
+    "file": ("bytes", ()),  # a binary body or multipart file; an argument takes FileInput
 }
 
 # Kinds that refine another kind on the wire: an argument annotation lists them first.
@@ -64,9 +65,13 @@ class Prim:
     kind: str
 
     def annotation(self, argument: bool = False) -> str:
+        if argument and self.kind == "file":
+            return "FileInput"
         return _PRIMS[self.kind][0]
 
     def imports(self, argument: bool = False) -> tuple[Import, ...]:
+        if argument and self.kind == "file":
+            return (Import(".._types", "FileInput"),)
         return _PRIMS[self.kind][1]
 
     def models(self) -> tuple[str, ...]:

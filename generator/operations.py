@@ -7,7 +7,7 @@ from typing import Any
 
 from . import naming
 from .errors import pointer
-from .ir import ANY, Argument, Model, ModelRef, Operation, Prim, Response, Security, TypeRef, UnionOf
+from .ir import Argument, ListOf, Model, ModelRef, Operation, Prim, Response, Security, TypeRef, UnionOf
 from .types import Context, child, deref, nullable, resolve
 
 __all__ = ["build_operations", "METHODS"]
@@ -151,6 +151,26 @@ def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: s
     return args
 
 
+def body_encoding(media: str) -> str:
+    """How a request body of this media type is sent: json, form, multipart, text or binary."""
+    base = media.split(";")[0].strip().lower()
+    if base == "application/json" or base.endswith("+json"):
+        return "json"
+    if base == "application/x-www-form-urlencoded":
+        return "form"
+    if base.startswith("multipart/"):
+        return "multipart"
+    if base.startswith("text/"):
+        return "text"
+    return "binary"
+
+
+def _pick_media(content: dict[str, Any]) -> str:
+    """JSON first, then form, multipart, text, anything else: the order a client prefers."""
+    order = {"json": 0, "form": 1, "multipart": 2, "text": 3, "binary": 4}
+    return min(content, key=lambda m: (order[body_encoding(m)], list(content).index(m)), default="")
+
+
 def _body(
     ctx: Context, models: ModelLookup, op: dict[str, Any], where: str, hint: str
 ) -> tuple[list[Argument], TypeRef | None, str, bool]:
@@ -161,28 +181,44 @@ def _body(
     body, at = deref(raw, ctx, child(where, "requestBody"))
     content = body.get("content") or {} if isinstance(body, dict) else {}
     required = isinstance(body, dict) and body.get("required") is True
-    media = _json_media(content)
-    if media is None:
-        media = next(iter(content), "")
-        ctx.warn(at, f"request body media type {media!r} is not supported yet; the body is sent as given")
-        return [], ANY, media, required
-    schema_at = child(at, "content", media, "schema")
-    btype = resolve(content[media].get("schema"), ctx, schema_at, hint + "Body")
+    media = _pick_media(content)
+    if not media:
+        return [], None, "", False
+    encoding = body_encoding(media)
+    schema = (content[media] or {}).get("schema")
+    if encoding == "text":
+        return [], Prim("str"), media, required
+    if encoding == "binary":
+        return [], Prim("file"), media, required
+    btype = resolve(schema, ctx, child(at, "content", media, "schema"), hint + "Body")
     target = _single_model(btype, models)
     if target is None:
+        if encoding != "json":
+            ctx.warn(at, f"a {media} body that is not an object with properties is sent as given")
         return [], btype, media, required
     args = [
         Argument(
             name=f.name,
             wire_name=f.alias,
             location="body",
-            type=f.type,
+            type=_as_file(f.type) if encoding == "multipart" else f.type,
             required=required and f.required,
             description=f.description,
         )
         for f in target.fields
     ]
     return args, None, media, required
+
+
+def _as_file(t: TypeRef) -> TypeRef:
+    """Binary strings in a multipart body are files (bytes, a path, a file object or a tuple)."""
+    if t == Prim("bytes"):
+        return Prim("file")
+    if isinstance(t, ListOf):
+        return ListOf(_as_file(t.item))
+    if isinstance(t, UnionOf):
+        return UnionOf(tuple(_as_file(m) for m in t.members))
+    return t
 
 
 def _single_model(t: TypeRef, models: ModelLookup) -> Model | None:

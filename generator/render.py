@@ -33,6 +33,7 @@ from .ir import (
     TypeRef,
     UnionOf,
 )
+from .operations import body_encoding
 from .types import nullable
 
 __all__ = ["render", "docstring", "comment", "TEMPLATES"]
@@ -321,6 +322,8 @@ def _operation_view(op: Operation) -> dict[str, Any]:
         option_lines.append(f"body={whole_body[0]}")
     if op.body_required:
         option_lines.append("body_required=True")
+    if op.body_media_type and body_encoding(op.body_media_type) != "json":
+        option_lines.append(f"body_media_type={op.body_media_type!r}")
     if op.security:
         option_lines.append("security=(" + "".join(f"({s.scheme!r}, {s.name!r}), " for s in op.security) + ")")
     # Required arguments first, so a reader sees them at the top of the signature.

@@ -63,6 +63,7 @@ class RequestOptions:
     body_fields: Mapping[str, object] | None = None  # a JSON object built from arguments
     body: object = NOT_GIVEN  # the whole body, when it is one argument
     body_required: bool = False
+    body_media_type: str = "application/json"  # also form, multipart, text/* or a binary type
     security: tuple[tuple[str, str], ...] = ()  # ("bearer", ""), ("header", "X-Api-Key"), ...
     extra_headers: Headers | None = None
     extra_query: Query | None = None
@@ -169,6 +170,106 @@ def _query_items(
     return items
 
 
+def _read(content: object) -> bytes:
+    """Bytes, an open binary file, or a path (read now)."""
+    if isinstance(content, (bytes, bytearray)):
+        return bytes(content)
+    if isinstance(content, os.PathLike):
+        with open(content, "rb") as f:
+            return f.read()
+    read = getattr(content, "read", None)
+    if callable(read):
+        data = read()
+        if isinstance(data, str):
+            raise TypeError("a file must be opened in binary mode")
+        return bytes(data)
+    raise TypeError(f"expected bytes, a binary file or a path, not {type(content).__name__}")
+
+
+def _is_file(value: object) -> bool:
+    return isinstance(value, (bytes, bytearray, os.PathLike, tuple)) or callable(
+        getattr(value, "read", None)
+    )
+
+
+def _file_part(name: str, value: object) -> tuple[str, tuple[str | None, bytes, str | None]]:
+    """One multipart file: its field name, file name, content and media type."""
+    media = "application/octet-stream"
+    if isinstance(value, tuple):
+        filename, content = str(value[0]), value[1]
+        media = str(value[2]) if len(value) > 2 else media
+    else:
+        content = value
+        source = (
+            os.fspath(value) if isinstance(value, os.PathLike) else getattr(value, "name", name)
+        )
+        filename = os.path.basename(str(source)) or name
+    return name, (filename, _read(content), media)
+
+
+_Part = tuple[str, tuple[Union[str, None], bytes, Union[str, None]]]
+
+
+def _multipart_fields(body: object) -> list[tuple[str, str | _Part]]:
+    """Field name and value pairs; a sequence of files gives one part per file."""
+    pairs: list[tuple[str, str | _Part]] = []
+    for key, value in (body.items() if isinstance(body, Mapping) else []):
+        if isinstance(value, (list, tuple)) and not (
+            isinstance(value, tuple)
+            and len(value) in (2, 3)
+            and isinstance(value[0], str)
+            and _is_file(value[1])
+        ):
+            items = list(value)
+            if items and all(_is_file(v) for v in items):
+                pairs.extend((key, _file_part(key, v)) for v in items)
+                continue
+        if _is_file(value):
+            pairs.append((key, _file_part(key, value)))
+        elif value is not None:
+            jsonable = to_jsonable(value)
+            pairs.append((key, jsonable if isinstance(jsonable, str) else _to_text(jsonable)))
+    return pairs
+
+
+@dataclass(frozen=True)
+class EncodedBody:
+    content: bytes | None = None
+    parts: list[_Part] | None = None  # multipart
+    content_type: str = ""
+
+
+def encode_body(body: object, media_type: str) -> EncodedBody:
+    """A body as its media type wants it: JSON, form-urlencoded, multipart, text or bytes."""
+    base = media_type.split(";")[0].strip().lower()
+    if base == "application/json" or base.endswith("+json"):
+        text = json.dumps(to_jsonable(body), separators=(",", ":"), ensure_ascii=False)
+        return EncodedBody(content=text.encode(), content_type=media_type)
+    if base == "application/x-www-form-urlencoded":
+        pairs: list[tuple[str, str]] = []
+        for key, value in (body.items() if isinstance(body, Mapping) else []):
+            pairs.extend(serialize("query", str(key), value))
+        return EncodedBody(
+            content=urllib.parse.urlencode(pairs).encode("ascii"), content_type=media_type
+        )
+    if base.startswith("multipart/"):
+        # Every field is a part (a plain field has no file name), so the body is multipart even
+        # without files; httpx writes the boundary and the Content-Type.
+        parts: list[tuple[str, tuple[str | None, bytes, str | None]]] = [
+            part if isinstance(part, tuple) else (key, (None, part.encode("utf-8"), None))
+            for key, part in _multipart_fields(body)
+        ]
+        return EncodedBody(parts=parts)
+    if base.startswith("text/"):
+        if not isinstance(body, str):
+            raise TypeError(f"a {media_type} body must be str")
+        charset = media_type if "charset" in media_type else f"{media_type}; charset=utf-8"
+        return EncodedBody(content=body.encode("utf-8"), content_type=charset)
+    return EncodedBody(
+        content=_read(body[1] if isinstance(body, tuple) else body), content_type=media_type
+    )
+
+
 @functools.lru_cache(maxsize=None)
 def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     return pydantic.TypeAdapter(tp)
@@ -266,13 +367,12 @@ class BaseClient:
         for key, value in _given(options.headers).items():
             for name, text in serialize("header", key, value, options.styles.get(("header", key))):
                 headers[name] = _header_value(name, text)
-        content: bytes | None = None
+        encoded = EncodedBody()
         body = self._body(options)
         if not isinstance(body, NotGiven):
-            content = json.dumps(
-                to_jsonable(body), separators=(",", ":"), ensure_ascii=False
-            ).encode()
-            headers["Content-Type"] = "application/json"
+            encoded = encode_body(body, options.body_media_type)
+            if encoded.content_type:
+                headers["Content-Type"] = encoded.content_type
         for key, value in (options.extra_headers or {}).items():
             headers[key] = _header_value(key, value)
         query.extend(_query_items(options.extra_query or {}, {}))
@@ -286,7 +386,8 @@ class BaseClient:
             self._url(options),
             params=query,
             headers=headers,
-            content=content,
+            content=encoded.content,
+            files=encoded.parts,
             extensions={"timeout": httpx.Timeout(timeout).as_dict()},
         )
 

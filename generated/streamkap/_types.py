@@ -3,12 +3,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from typing import Final, Literal, Union
+from typing import IO, Final, Literal, Union
 
 import httpx
 
-__all__ = ["NotGiven", "NOT_GIVEN", "Headers", "Query", "Body", "Timeout"]
+__all__ = [
+    "NotGiven",
+    "NOT_GIVEN",
+    "Headers",
+    "Query",
+    "Body",
+    "Timeout",
+    "FileContent",
+    "FileInput",
+]
 
 
 class NotGiven:
@@ -40,3 +50,9 @@ Headers = Mapping[str, str]
 Query = Mapping[str, object]
 Body = Mapping[str, object]
 Timeout = Union[float, httpx.Timeout, None]
+
+FileContent = Union[bytes, IO[bytes], "os.PathLike[str]"]
+"""A file's content: bytes, an open binary file, or a path to read."""
+
+FileInput = Union[FileContent, tuple[str, FileContent], tuple[str, FileContent, str]]
+"""A file to upload: its content, or ``(file name, content)``, or ``(file name, content, media type)``."""
