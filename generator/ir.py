@@ -17,6 +17,8 @@ __all__ = [
     "MapOf",
     "UnionOf",
     "LiteralOf",
+    "Tagged",
+    "split_union",
     "TypeRef",
     "Field",
     "Model",
@@ -136,10 +138,17 @@ LiteralValue = Union[str, int, bool, None]
 
 @dataclass(frozen=True)
 class LiteralOf:
+    """An enum or const. Open in a model (an unknown value from the server parses as its base
+    type, never crashes); closed for an argument (the type checker sees the allowed values)."""
+
     values: tuple[LiteralValue, ...]
 
     def annotation(self, argument: bool = False) -> str:
-        return "Literal[" + ", ".join(repr(v) for v in self.values) + "]"
+        literal = "Literal[" + ", ".join(repr(v) for v in self.values) + "]"
+        if argument:
+            return literal
+        bases = [name for kind, name in ((str, "str"), (int, "int")) if any(type(v) is kind for v in self.values)]
+        return " | ".join([literal, *bases])
 
     def imports(self, argument: bool = False) -> tuple[Import, ...]:
         return (Import("typing", "Literal"),)
@@ -164,7 +173,13 @@ class UnionOf:
         return members
 
     def annotation(self, argument: bool = False) -> str:
-        return " | ".join(m.annotation(argument) for m in self._ordered(argument))
+        parts: list[str] = []
+        for member in self._ordered(argument):
+            for part in split_union(member.annotation(argument)):
+                if part not in parts:
+                    parts.append(part)
+        none = [p for p in parts if p == "None"]
+        return " | ".join([p for p in parts if p != "None"] + none)
 
     def imports(self, argument: bool = False) -> tuple[Import, ...]:
         return tuple(i for m in self.members for i in m.imports(argument))
@@ -173,7 +188,52 @@ class UnionOf:
         return tuple(n for m in self.members for n in m.models())
 
 
-TypeRef = Union[Prim, ModelRef, ListOf, MapOf, LiteralOf, UnionOf]
+@dataclass(frozen=True)
+class Tagged:
+    """A oneOf/anyOf with a discriminator: decoded by the discriminator property first."""
+
+    property: str  # the API name of the discriminator property
+    members: tuple[ModelRef, ...]
+    mapping: tuple[tuple[str, str], ...]  # discriminator value → class name
+
+    def annotation(self, argument: bool = False) -> str:
+        if argument:
+            return " | ".join(m.annotation(True) for m in self.members)
+        tagged = ", ".join(f"Annotated[{m.name}, Tag({m.name!r})]" for m in self.members)
+        return f"Annotated[Union[{tagged}], Discriminator(discriminate({self.property!r}, {dict(self.mapping)!r}))]"
+
+    def imports(self, argument: bool = False) -> tuple[Import, ...]:
+        own: tuple[Import, ...] = ()
+        if not argument:
+            own = (
+                Import("typing", "Annotated"),
+                Import("typing", "Union"),
+                Import("pydantic", "Discriminator"),
+                Import("pydantic", "Tag"),
+                Import(".._models", "discriminate"),
+            )
+        return own + tuple(i for m in self.members for i in m.imports(argument))
+
+    def models(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.members)
+
+
+def split_union(annotation: str) -> list[str]:
+    """``A | list[B | C] | None`` → ``["A", "list[B | C]", "None"]`` (top level only)."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(annotation):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(annotation[start:i].strip())
+            start = i + 1
+    parts.append(annotation[start:].strip())
+    return parts
+
+
+TypeRef = Union[Prim, ModelRef, ListOf, MapOf, LiteralOf, UnionOf, Tagged]
 
 
 @dataclass(frozen=True)

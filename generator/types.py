@@ -14,7 +14,7 @@ from typing import Any
 from . import naming
 from .errors import Problem, escape_token
 from .refs import MISSING, lookup
-from .ir import ANY, NONE, ListOf, LiteralOf, MapOf, ModelRef, Prim, TypeRef, UnionOf
+from .ir import ANY, NONE, ListOf, LiteralOf, MapOf, ModelRef, Prim, Tagged, TypeRef, UnionOf
 
 __all__ = ["Context", "resolve", "union", "is_object_schema", "deref", "nullable"]
 
@@ -133,7 +133,9 @@ def _resolve_shape(schema: dict[str, Any], ctx: Context, where: str, hint: str, 
         branches = schema.get(keyword)
         if isinstance(branches, list) and branches:
             if schema.get("discriminator"):
-                ctx.warn(child(where, "discriminator"), "discriminator is not used yet: the union is decoded structurally")
+                tagged = _tagged(schema, branches, ctx, where)
+                if tagged is not None:
+                    return tagged
             rest = {k: v for k, v in schema.items() if k not in (keyword, "discriminator", "title", "description", "default", "nullable", "example", "examples")}
             members = [
                 resolve(_with_siblings(b, rest), ctx, child(where, keyword, i), hint, depth + 1)
@@ -165,6 +167,47 @@ def _resolve_shape(schema: dict[str, Any], ctx: Context, where: str, hint: str, 
         else:
             return ANY
     return _resolve_type(types, schema, ctx, where, hint, depth)
+
+
+def _tagged(schema: dict[str, Any], branches: list[Any], ctx: Context, where: str) -> TypeRef | None:
+    """The union decoded by its discriminator, when every branch names a component object.
+
+    Values come from ``mapping`` (a ``$ref`` or a bare schema name) and, for branches the mapping
+    does not name, from the component's own name (the implicit mapping).
+    """
+    disc = schema["discriminator"]
+    prop = disc.get("propertyName") if isinstance(disc, dict) else None
+    prefix = "#/components/schemas/"
+    members: list[ModelRef] = []
+    names: dict[str, ModelRef] = {}
+    nullable_branch = False
+    for branch in branches:
+        ref = branch.get("$ref") if isinstance(branch, dict) else None
+        if isinstance(branch, dict) and branch.get("type") == "null":
+            nullable_branch = True
+            continue
+        name = ref[len(prefix):].replace("~1", "/").replace("~0", "~") if isinstance(ref, str) and ref.startswith(prefix) else None
+        if name is None or name not in ctx.components or not isinstance(prop, str):
+            ctx.warn(child(where, "discriminator"), "discriminator needs every branch to be a $ref to a component schema; the union is decoded structurally")
+            return None
+        target = ctx.components[name]
+        if target not in members:
+            members.append(target)
+        names[name] = target
+    mapping: dict[str, str] = {}
+    for value, target_ref in (disc.get("mapping") or {}).items():
+        name = target_ref[len(prefix):] if isinstance(target_ref, str) and target_ref.startswith(prefix) else target_ref
+        name = name.replace("~1", "/").replace("~0", "~") if isinstance(name, str) else name
+        if name not in names:
+            ctx.warn(child(where, "discriminator", "mapping", value), f"mapping target {target_ref!r} is not one of the union's branches")
+            continue
+        mapping[str(value)] = names[name].name
+    mapped = set(mapping.values())
+    for name, target in names.items():
+        if target.name not in mapped:
+            mapping.setdefault(name, target.name)
+    result: TypeRef = Tagged(prop, tuple(members), tuple(mapping.items()))
+    return union([result, NONE]) if nullable_branch or schema.get("nullable") is True else result
 
 
 def _with_siblings(branch: Any, rest: dict[str, Any]) -> Any:

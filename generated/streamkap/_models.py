@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from typing_extensions import Self
 
 import pydantic
 
-__all__ = ["BaseModel", "AliasedModel"]
+__all__ = ["BaseModel", "AliasedModel", "discriminate"]
 
 
 class BaseModel(pydantic.BaseModel):
@@ -69,3 +70,18 @@ class AliasedModel(BaseModel):
 
 def _is_default(value: object, default: object) -> bool:
     return value is default or (type(value) is type(default) and value == default)
+
+
+def discriminate(prop: str, mapping: dict[str, str]) -> Callable[[Any], str | None]:
+    """The tag of one union member: from the discriminator property's value (a JSON object) or
+    from the class (a model instance). ``None`` (an unknown value) fails validation clearly."""
+    classes = set(mapping.values())
+
+    def tag(value: Any) -> str | None:
+        if isinstance(value, dict):
+            found = value.get(prop)
+            return mapping.get(found) if isinstance(found, str) else None
+        name = type(value).__name__
+        return name if name in classes else None
+
+    return tag
