@@ -206,6 +206,9 @@ def _tagged(schema: dict[str, Any], branches: list[Any], ctx: Context, where: st
     for name, target in names.items():
         if target.name not in mapped:
             mapping.setdefault(name, target.name)
+    if not isinstance(prop, str) or not members:
+        ctx.warn(child(where, "discriminator"), "discriminator without propertyName or branches; the union is decoded structurally")
+        return None
     result: TypeRef = Tagged(prop, tuple(members), tuple(mapping.items()))
     return union([result, NONE]) if nullable_branch or schema.get("nullable") is True else result
 

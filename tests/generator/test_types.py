@@ -82,17 +82,17 @@ TABLE: list[tuple[str, Any, str, str]] = [
     (
         "enum-or-null",
         {"anyOf": [{"enum": ["asc", "desc"], "type": "string"}, NULL]},
-        "Literal['asc', 'desc'] | None",
+        "Literal['asc', 'desc'] | str | None",
         "Literal['asc', 'desc'] | None",
     ),
-    ("enum-with-null", {"enum": ["a", "b", None]}, "Literal['a', 'b'] | None", "Literal['a', 'b'] | None"),
-    ("enum-null-3.1", {"type": ["string", "null"], "enum": ["a", None]}, "Literal['a'] | None", "Literal['a'] | None"),
-    ("enum-nullable-3.0", {"type": "string", "enum": ["a"], "nullable": True}, "Literal['a'] | None", "Literal['a'] | None"),
-    ("enum-int", {"type": "integer", "enum": [1, 2, 3]}, "Literal[1, 2, 3]", "Literal[1, 2, 3]"),
-    ("enum-true-is-not-1", {"enum": [True, 1, "1"]}, "Literal[True, 1, '1']", "Literal[True, 1, '1']"),
-    ("enum-duplicates", {"enum": ["b", "a", "b"]}, "Literal['b', 'a']", "Literal['b', 'a']"),
-    ("const-string", {"const": "fixed"}, "Literal['fixed']", "Literal['fixed']"),
-    ("const-int", {"const": 5}, "Literal[5]", "Literal[5]"),
+    ("enum-with-null", {"enum": ["a", "b", None]}, "Literal['a', 'b'] | str | None", "Literal['a', 'b'] | None"),
+    ("enum-null-3.1", {"type": ["string", "null"], "enum": ["a", None]}, "Literal['a'] | str | None", "Literal['a'] | None"),
+    ("enum-nullable-3.0", {"type": "string", "enum": ["a"], "nullable": True}, "Literal['a'] | str | None", "Literal['a'] | None"),
+    ("enum-int", {"type": "integer", "enum": [1, 2, 3]}, "Literal[1, 2, 3] | int", "Literal[1, 2, 3]"),
+    ("enum-true-is-not-1", {"enum": [True, 1, "1"]}, "Literal[True, 1, '1'] | str | int", "Literal[True, 1, '1']"),
+    ("enum-duplicates", {"enum": ["b", "a", "b"]}, "Literal['b', 'a'] | str", "Literal['b', 'a']"),
+    ("const-string", {"const": "fixed"}, "Literal['fixed'] | str", "Literal['fixed']"),
+    ("const-int", {"const": 5}, "Literal[5] | int", "Literal[5]"),
     ("const-null", {"const": None}, "None", "None"),
     ("ref", REF_MODEL, "Model", "Model"),
     ("anyOf-ref-null", {"anyOf": [REF_MODEL, NULL]}, "Model | None", "Model | None"),
@@ -141,7 +141,7 @@ TABLE: list[tuple[str, Any, str, str]] = [
     (
         "enum-branches-merged",
         {"anyOf": [{"enum": ["b", "a"]}, {"enum": ["a", "c"]}]},
-        "Literal['b', 'a', 'c']",
+        "Literal['b', 'a', 'c'] | str",
         "Literal['b', 'a', 'c']",
     ),
     (
@@ -242,11 +242,15 @@ def test_pydantic_keeps_json_numbers_and_strings_as_sent(schema: Any, json_text:
     assert type(value) is type(expected), f"{json_text} became {value!r}"
 
 
-def test_pydantic_rejects_values_outside_a_literal() -> None:
+def test_enums_are_open_in_models_and_closed_for_arguments() -> None:
+    """An unknown value from the server parses (and is kept); an argument is checked statically."""
     t, _ = _resolve({"anyOf": [{"enum": ["asc", "desc"], "type": "string"}, {"type": "null"}]})
     adapter = TypeAdapter(_evaluate(t.annotation()))
+    assert adapter.validate_json('"sideways"', strict=True) == "sideways"
+    assert adapter.validate_json('"asc"', strict=True) == "asc"
     with pytest.raises(Exception):
-        adapter.validate_json('"sideways"')
+        adapter.validate_json("5", strict=True)
+    assert t.annotation(argument=True) == "Literal['asc', 'desc'] | None"
 
 
 def test_argument_annotation_accepts_datetime_and_str() -> None:
