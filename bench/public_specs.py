@@ -95,8 +95,8 @@ def download(timeout: float) -> tuple[str, Path]:
 
 
 def extract(sdist: Path) -> Path:
-    """Extract into a fresh ``CACHE/<sdist stem>/``; refuse unsafe members instead of skipping them."""
-    target = CACHE / sdist.name.removesuffix(".tar.gz")
+    """Extract into a fresh ``CACHE/sdist/``; refuse unsafe members instead of skipping them."""
+    target = CACHE / "sdist"
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
@@ -200,6 +200,8 @@ class Result:
     modules: int = 0
     import_failures: list[tuple[str, str]] = field(default_factory=list)
     import_error: str = ""  # the import check itself did not finish
+    incomplete_models: list[str] = field(default_factory=list)  # reported, not a failure
+    import_seconds: float = 0.0
     mypy_errors: list[dict[str, str]] = field(default_factory=list)
     mypy_exit: int | None = None
     mypy_tail: str = ""
@@ -281,18 +283,29 @@ for name in names:
     except Exception as exc:  # noqa: BLE001 - every failure is the finding
         text = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
         failures.append([name, text])
-json.dump({"modules": len(names), "failures": failures}, sys.stdout)
+# after every import: pydantic models of the package whose schema is still not built
+incomplete = []
+for name in names:
+    module = sys.modules.get(name)
+    for attr, value in sorted(vars(module).items()) if module else ():
+        if isinstance(value, type) and value.__module__ == name and hasattr(value, "__pydantic_complete__"):
+            if not value.__pydantic_complete__:
+                incomplete.append(f"{name}.{attr}")
+json.dump({"modules": len(names), "failures": failures, "incomplete": incomplete}, sys.stdout)
 """
 
 
 def import_all(result: Result, timeout: float) -> None:
     package, _, _ = _identifiers(result.spec.name)
     out = OUT / result.spec.name
+    started = time.perf_counter()
     try:
         proc = _run([sys.executable, "-c", _IMPORT_ALL, str(out), package], timeout, cwd=out)
     except subprocess.TimeoutExpired:
         result.import_error = f"timed out after {timeout:.0f} s"
         return
+    finally:
+        result.import_seconds = time.perf_counter() - started
     (OUT / f"{result.spec.name}.imports.json").write_text(proc.stdout + "\n" + proc.stderr, encoding="utf-8")
     try:
         data = json.loads(proc.stdout)
@@ -301,6 +314,7 @@ def import_all(result: Result, timeout: float) -> None:
         return
     result.modules = data["modules"]
     result.import_failures = [(m, e) for m, e in data["failures"]]
+    result.incomplete_models = data["incomplete"]
 
 
 def run_mypy(result: Result, timeout: float) -> None:
@@ -372,7 +386,8 @@ def report(results: list[Result], samples: int) -> None:
     print(_table(headers, rows))
     for r in results:
         out = OUT / r.spec.name
-        print(f"\n## {r.spec.name} ({r.spec.rel}): generate exit {r.exit_code}, {r.seconds:.1f} s; mypy {r.mypy_seconds:.1f} s")
+        print(f"\n## {r.spec.name} ({r.spec.rel}): generate exit {r.exit_code}, {r.seconds:.1f} s; "
+              f"import {r.import_seconds:.1f} s; mypy {r.mypy_seconds:.1f} s")
         if r.problems:
             print(f"generation problems ({len(r.problems)}, first 30):")
             for line in r.problems[:30]:
@@ -386,6 +401,10 @@ def report(results: list[Result], samples: int) -> None:
                 print(f"  {n:5d} × {shape}")
             for module, error in r.import_failures[:samples]:
                 print(f"  {module}: {error}")
+        if r.incomplete_models:
+            print(f"pydantic models still incomplete after importing everything ({len(r.incomplete_models)}):")
+            for name in r.incomplete_models[:samples]:
+                print(f"  {name}")
         if r.mypy_errors:
             print(f"mypy errors ({len(r.mypy_errors)}; {r.mypy_tail}):")
             groups: dict[str, list[dict[str, str]]] = defaultdict(list)

@@ -50,12 +50,12 @@ def _tags(data: dict[str, Any], operations: list[Operation]) -> list[Tag]:
     """One namespace per tag that has operations, in the order the document lists tags."""
     declared = [t.get("name") for t in data.get("tags") or [] if isinstance(t, dict)]
     descriptions = {t.get("name"): t.get("description") for t in data.get("tags") or [] if isinstance(t, dict)}
-    used = list(dict.fromkeys(op.tag for op in operations))
+    used = list(dict.fromkeys(tag for op in operations for tag in op.tags))
     ordered = [t for t in declared if t in used] + [t for t in used if t not in declared]
     attributes = naming.unique([naming.snake(t, fallback="default") for t in ordered], ["with_options", "close"])
     tags = []
     for tag, attribute in zip(ordered, attributes):
-        ops = tuple(op for op in operations if op.tag == tag)
+        ops = tuple(op for op in operations if tag in op.tags)
         tags.append(
             Tag(
                 name=tag,

@@ -14,6 +14,7 @@ __all__ = [
     "Prim",
     "ModelRef",
     "ListOf",
+    "TupleOf",
     "MapOf",
     "UnionOf",
     "LiteralOf",
@@ -115,6 +116,22 @@ class ListOf:
 
     def models(self) -> tuple[str, ...]:
         return self.item.models()
+
+
+@dataclass(frozen=True)
+class TupleOf:
+    """``prefixItems`` with no further items: a fixed-length array."""
+
+    items: tuple[TypeRef, ...]
+
+    def annotation(self, argument: bool = False) -> str:
+        return "tuple[" + ", ".join(i.annotation(argument) for i in self.items) + "]"
+
+    def imports(self, argument: bool = False) -> tuple[Import, ...]:
+        return tuple(i for item in self.items for i in item.imports(argument))
+
+    def models(self) -> tuple[str, ...]:
+        return tuple(n for item in self.items for n in item.models())
 
 
 @dataclass(frozen=True)
@@ -233,7 +250,7 @@ def split_union(annotation: str) -> list[str]:
     return parts
 
 
-TypeRef = Union[Prim, ModelRef, ListOf, MapOf, LiteralOf, UnionOf, Tagged]
+TypeRef = Union[Prim, ModelRef, ListOf, TupleOf, MapOf, LiteralOf, UnionOf, Tagged]
 
 
 @dataclass(frozen=True)
@@ -246,6 +263,9 @@ class Field:
     has_default: bool = False
     description: str = ""
     pointer: str = ""
+    read_only: bool = False  # sent by the server only: never a request argument
+    write_only: bool = False  # sent by the client only: never required in a response
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)
@@ -331,7 +351,7 @@ class Operation:
     module: str  # module inside the operations package
     method: str
     path: str
-    tag: str  # Python attribute of the tag namespace
+    tags: tuple[str, ...]  # the spec's tags ("default" when it has none); one namespace each
     summary: str
     description: str
     deprecated: bool

@@ -91,16 +91,25 @@ class ModelBuilder:
             at = child(where, "properties", api)
             ftype: TypeRef = resolve(prop, self.ctx, at, ref.name + naming.class_name(api))
             has_default = isinstance(prop, dict) and "default" in prop
+            target, _ = deref(prop, self.ctx, at)
+
+            def flag(key: str, prop: Any = prop, target: Any = target) -> bool:
+                """A flag written on the property, or on the schema its $ref names."""
+                return any(isinstance(s, dict) and s.get(key) is True for s in (prop, target))
+
             fields.append(
                 Field(
                     name=py,
                     alias=api,
                     type=ftype,
-                    required=api in required,
+                    required=api in required and not flag("writeOnly"),
                     default=prop.get("default") if has_default else None,
                     has_default=has_default,
                     description=_text(prop, "description"),
                     pointer=at,
+                    read_only=flag("readOnly"),
+                    write_only=flag("writeOnly"),
+                    deprecated=flag("deprecated"),
                 )
             )
         extra_schema = schema.get("additionalProperties", True)

@@ -77,8 +77,7 @@ def _operation(
     module = name
     modules.append(module)
     hint = naming.class_name(operation_id)
-    tags = op.get("tags") or []
-    tag = tags[0] if tags and isinstance(tags[0], str) else "default"
+    tags = tuple(dict.fromkeys(t for t in op.get("tags") or [] if isinstance(t, str))) or ("default",)
 
     arguments = _parameters(ctx, item, op, where, hint)
     body_args, body_type, media, body_required = _body(ctx, models, op, where, hint)
@@ -102,7 +101,7 @@ def _operation(
         module=module,
         method=method.upper(),
         path=path,
-        tag=tag,
+        tags=tags,
         summary=_text(op, "summary"),
         description=_text(op, "description"),
         deprecated=op.get("deprecated") is True,
@@ -143,7 +142,8 @@ def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: s
                     location=location,  # type: ignore[arg-type]
                     type=ptype,
                     required=location == "path" or param.get("required") is True,
-                    description=_text(param, "description") or _text(schema, "description"),
+                    description=("Deprecated. " if param.get("deprecated") is True else "")
+                    + (_text(param, "description") or _text(schema, "description")),
                     explode=param.get("explode", style == "form") is True,
                     style=style,
                 )
@@ -206,6 +206,7 @@ def _body(
             description=f.description,
         )
         for f in target.fields
+        if not f.read_only
     ]
     return args, None, media, required
 

@@ -161,7 +161,8 @@ def _field_view(f: Field) -> dict[str, Any]:
     else:
         value = default or ""
     declaration = f"{f.name}: {annotation}" + (f" = {value}" if value else "")
-    return {"declaration": declaration, "docstring": docstring(f.description, 4) if f.description else ""}
+    text = f"Deprecated. {f.description}".strip() if f.deprecated else f.description
+    return {"declaration": declaration, "docstring": docstring(text, 4) if text else ""}
 
 
 def _accepts(t: TypeRef, value: object) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from . import naming
 from .errors import Problem, escape_token
 from .refs import MISSING, lookup
-from .ir import ANY, NONE, ListOf, LiteralOf, MapOf, ModelRef, Prim, Tagged, TypeRef, UnionOf
+from .ir import ANY, NONE, ListOf, LiteralOf, MapOf, ModelRef, Prim, Tagged, TupleOf, TypeRef, UnionOf
 
 __all__ = ["Context", "resolve", "union", "is_object_schema", "deref", "nullable"]
 
@@ -252,7 +252,14 @@ def _resolve_type(kind: Any, schema: dict[str, Any], ctx: Context, where: str, h
         return Prim(_STRING_FORMATS.get(fmt, "str")) if isinstance(fmt, str) else Prim("str")
     if kind == "array":
         items = schema.get("items")
-        if items is None:
+        prefix = schema.get("prefixItems")
+        if isinstance(prefix, list) and prefix:
+            members = [resolve(p, ctx, child(where, "prefixItems", i), f"{hint}Item{i}", depth + 1) for i, p in enumerate(prefix)]
+            if items is False or schema.get("maxItems") == len(prefix):
+                return TupleOf(tuple(members))
+            rest = [] if items is None else [resolve(items, ctx, child(where, "items"), hint + "Item", depth + 1)]
+            return ListOf(union(members + (rest or [ANY])))
+        if items is None or items is True:
             return ListOf(ANY)
         return ListOf(resolve(items, ctx, child(where, "items"), hint + "Item", depth + 1))
     if kind == "object":

@@ -181,12 +181,14 @@ def test_untagged_operations_go_to_a_default_namespace() -> None:
             tags=[{"name": "Pipelines", "description": "Pipes."}, {"name": "Unused"}],
         )
     )
-    assert _op(api, "untagged").tag == "default"
-    assert _op(api, "tagged").tag == "Pipelines"
+    assert _op(api, "untagged").tags == ("default",)
+    assert _op(api, "tagged").tags == ("Pipelines", "Other")
     assert [(t.name, t.attribute, t.class_name, t.module, t.description) for t in api.tags] == [
         ("Pipelines", "pipelines", "PipelinesResource", "pipelines", "Pipes."),
         ("default", "default", "DefaultResource", "default", ""),
+        ("Other", "other", "OtherResource", "other", ""),
     ]
+    assert [op.operation_id for op in api.tags[2].operations] == ["tagged"]
     assert [op.operation_id for op in api.tags[0].operations] == ["tagged"]
 
 
@@ -360,7 +362,7 @@ def test_operation_metadata() -> None:
         _doc({"/a": {"patch": {"operationId": "old", "summary": "S", "description": "D", "deprecated": True, "tags": ["T"], "responses": OK}}})
     )
     op = _op(api, "old")
-    assert (op.method, op.path, op.summary, op.description, op.deprecated, op.tag) == ("PATCH", "/a", "S", "D", True, "T")
+    assert (op.method, op.path, op.summary, op.description, op.deprecated, op.tags) == ("PATCH", "/a", "S", "D", True, ("T",))
 
 
 def test_path_parameters_are_always_required_and_arguments_sorted_by_location() -> None:
