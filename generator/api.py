@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import naming
-from .errors import GeneratorError, Problem
+from .errors import GeneratorError, Problem, pointer
 from .ir import Api, Operation, Tag
 from .load import Document
 from .models import ModelBuilder
@@ -28,7 +28,7 @@ def build_api(document: Document) -> tuple[Api, list[Problem]]:
         raise GeneratorError(document.source, _unique(ctx.problems))
     info = data.get("info") or {}
     servers = data.get("servers") or []
-    server_url = servers[0].get("url", "") if servers and isinstance(servers[0], dict) else ""
+    server_url = _server_url(servers[0] if servers else None, ctx)
     api = Api(
         title=str(info.get("title", "")),
         version=str(info.get("version", "")),
@@ -42,6 +42,21 @@ def build_api(document: Document) -> tuple[Api, list[Problem]]:
     return api, _unique([p for p in ctx.problems if p.severity != "error"])
 
 
+def _server_url(server: Any, ctx: Any) -> str:
+    """``servers[0].url`` with its variables set to their defaults; "" when it is not absolute
+    (the client then needs ``base_url=``)."""
+    if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+        return ""
+    url: str = server["url"]
+    for name, variable in (server.get("variables") or {}).items():
+        if isinstance(variable, dict) and "default" in variable:
+            url = url.replace("{" + str(name) + "}", str(variable["default"]))
+    if not url.startswith(("http://", "https://")) or "{" in url:
+        ctx.warn(pointer("servers", 0, "url"), f"server URL {url!r} is not an absolute http(s) URL: the client needs base_url=")
+        return ""
+    return url
+
+
 def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
@@ -52,7 +67,7 @@ def _tags(data: dict[str, Any], operations: list[Operation]) -> list[Tag]:
     descriptions = {t.get("name"): t.get("description") for t in data.get("tags") or [] if isinstance(t, dict)}
     used = list(dict.fromkeys(tag for op in operations for tag in op.tags))
     ordered = [t for t in declared if t in used] + [t for t in used if t not in declared]
-    attributes = naming.unique([naming.snake(t, fallback="default") for t in ordered], ["with_options", "close"])
+    attributes = naming.unique([naming.snake(t, fallback="default") for t in ordered], naming.RESERVED_CLIENT_NAMES)
     tags = []
     for tag, attribute in zip(ordered, attributes):
         ops = tuple(op for op in operations if tag in op.tags)

@@ -53,6 +53,8 @@ def _generate(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(warning.format(result.source), file=sys.stderr)
     summary = write_tree(config.out, result.files, result.spec_sha256)
+    for path in summary.kept:
+        print(f"warning: {config.out / path}: no longer generated, but edited by hand: kept", file=sys.stderr)
     if not args.quiet:
         api = result.api
         print(
@@ -92,4 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GeneratorError as exc:
         for problem in exc.problems:
             print(problem.format(exc.source), file=sys.stderr)
+        return 2
+    except OSError as exc:  # the output folder cannot be written (a file in the way, permissions)
+        print(f"{exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -50,6 +50,8 @@ class Config:
             value = getattr(self, key)
             if not _CLASS.match(value) or keyword.iskeyword(value):
                 problems.append(Problem("#", f"{key} {value!r} is not a valid class name"))
+        if not re.match(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$", self.project_name):
+            problems.append(Problem("#", f"project {self.project_name!r} is not a valid distribution name"))
         if not re.match(r"^[A-Z][A-Z0-9_]*$", self.env):
             problems.append(Problem("#", f"env_prefix {self.env!r} must be upper-case letters, digits and _"))
         if not re.match(r"^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?$", self.version):

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import GeneratorError, Problem, pointer
-from .refs import check_references
+from .refs import check_references, walk
 
 __all__ = ["Document", "load", "parse_text", "validate"]
 
@@ -54,14 +54,33 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)  # type: ignore[type-var]
-# YAML 1.2 booleans: only true/false (``yes``, ``no``, ``on``, ``off`` stay strings).
+# YAML 1.2 core schema scalars: only true/false are booleans (``yes``, ``on`` stay strings),
+# ``012`` is twelve (not octal ten), ``10:30`` is a string (not sexagesimal), ``1e3`` a number.
+_YAML11 = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML11]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(  # type: ignore[no-untyped-call]
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+):
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))  # type: ignore[no-untyped-call]
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    text = str(node.value)
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -109,20 +128,50 @@ def validate(data: Any, source: str) -> Document:
         raise GeneratorError(
             source, [Problem(pointer("openapi"), f"unsupported OpenAPI version {version!r}: 3.0.x and 3.1.x are supported")]
         )
-    problems = check_references(data) + _duplicate_operation_ids(data)
-    if problems:  # the validator itself fails on broken references: report ours first
-        raise GeneratorError(source, problems)
+    ours = check_references(data) + _duplicate_operation_ids(data) + _unencodable_strings(data)
+    # The validator itself fails on broken references: it reads a copy without them.
+    checked = _without_refs(data, {p.where for p in ours}) if ours else data
     validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1.") else OpenAPIV30SpecValidator
     try:
-        problems = [
+        found = [
             Problem(pointer(*error.absolute_path), error.message)
-            for error in validator_cls(data).iter_errors()
+            for error in validator_cls(checked).iter_errors()
+            if not str(error.message).startswith("Operation ID")  # reported by ours, with a pointer
         ]
     except (RecursionError, ValueError, LookupError, TypeError) as exc:
-        problems = [Problem("#", f"the document cannot be validated: {type(exc).__name__}: {exc}")]
+        found = [Problem("#", f"the document cannot be validated: {type(exc).__name__}: {exc}")]
+    problems = ours + found
     if problems:
         raise GeneratorError(source, sorted(set(problems), key=lambda p: (p.where, p.message)))
     return Document(source=source, data=data, version=version[:3])
+
+
+def _unencodable_strings(data: dict[str, Any]) -> list[Problem]:
+    """Strings (or keys) with lone surrogates: JSON allows them, no UTF-8 file can hold them."""
+    problems = []
+    for path, value in walk(data):
+        texts = [value] if isinstance(value, str) else list(value) if isinstance(value, dict) else []
+        for text in texts:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                problems.append(Problem(pointer(*path), "a string holds a lone surrogate (not valid Unicode text)"))
+                break
+    return problems
+
+
+def _without_refs(data: Any, broken: set[str]) -> Any:
+    """A copy of the document where each broken ``$ref`` (by pointer) is an empty schema."""
+    def copy(node: Any, path: tuple[str | int, ...]) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node and pointer(*path, "$ref") in broken:
+                return {}
+            return {k: copy(v, (*path, k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [copy(v, (*path, i)) for i, v in enumerate(node)]
+        return node
+
+    return copy(data, ())
 
 
 def _duplicate_operation_ids(data: dict[str, Any]) -> list[Problem]:

@@ -45,6 +45,7 @@ RESERVED_FIELD_NAMES = frozenset(
         "to_dict",
         "to_json",
         "from_json",
+        "datetime",  # the module the annotations use
     }
 )
 
@@ -70,6 +71,24 @@ RESERVED_CLASS_NAMES = frozenset(
         "TYPE_CHECKING",
         "Timeout",
         "TypeAlias",
+    }
+)
+# Attributes and methods of the generated clients: a tag namespace must not hide them.
+RESERVED_CLIENT_NAMES = frozenset(
+    {
+        "base_url",
+        "build_request",
+        "close",
+        "copy",
+        "default_headers",
+        "max_retries",
+        "models",
+        "process_response",
+        "request",
+        "timeout",
+        "token",
+        "with_options",
+        "with_raw_response",
     }
 )
 RESERVED_FUNCTION_NAMES = frozenset({"cast", "datetime", "typing", "warnings", "annotations"})

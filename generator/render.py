@@ -7,6 +7,7 @@ triple-quoted literals), ``comment`` (one sanitised line) or identifiers from ``
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -79,6 +80,13 @@ def comment(text: str) -> str:
 def _md(text: str) -> str:
     """One line of Markdown table text."""
     return comment(text).replace("|", "\\|").replace("<", "&lt;")
+
+
+def _md_text(text: str) -> str:
+    """Markdown prose from the spec: no control or bidi characters, no raw HTML, and no code
+    fence that could close the README's own blocks."""
+    text = _UNSAFE.sub("", text.replace("\r\n", "\n")).replace("<", "&lt;")
+    return re.sub(r"`{3,}|~{3,}", lambda m: "\\" + "\\".join(m.group()), text)
 
 
 def _toml_string(value: str) -> str:
@@ -176,7 +184,9 @@ def _accepts(t: TypeRef, value: object) -> bool:
             return True
         if t.kind == "int":
             return isinstance(value, int) and not isinstance(value, bool)
-        python = {"str": str, "float": float, "bool": bool, "none": type(None)}.get(t.kind)
+        if t.kind == "float":  # repr(nan) and repr(inf) are not Python expressions
+            return isinstance(value, float) and math.isfinite(value)
+        python = {"str": str, "bool": bool, "none": type(None)}.get(t.kind)
         return python is not None and isinstance(value, python)
     if isinstance(t, LiteralOf):
         return any(value == v and type(value) is type(v) for v in t.values)
@@ -445,7 +455,8 @@ def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, s
     files["README.md"] = env.get_template("package/README.md.jinja").render(
         **{**common, "header": _header(config, "<!--", " -->")},
         title=_md(title),
-        description=api.description.replace("<", "&lt;"),
+        description=_md_text(api.description),
+        server_comment=comment(api.server_url or "base_url="),
         api_version=_md(api.version),
         out_name=comment(config.out.name),
         tags=tags,

@@ -27,6 +27,7 @@ class Summary:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
+    kept: tuple[str, ...] = ()  # no longer generated but edited by hand: left in place
 
 
 def sha256(text: str) -> str:
@@ -71,8 +72,11 @@ def write_tree(out: Path, files: dict[str, str], spec_sha256: str) -> Summary:
     if bad:
         raise GeneratorError(str(out), [Problem("#", f"refusing to write outside the output folder: {p!r}") for p in bad])
     out = out.resolve() if out.exists() else out.absolute()
+    _recover(out)
+    if out.exists() and not out.is_dir():
+        raise GeneratorError(str(out), [Problem("#", "the output path is a file, not a folder")])
     old = read_manifest(out) if out.is_dir() else {}
-    in_the_way = [p for p in files if _in_the_way(out, p, old)]
+    in_the_way = [p for p in files if _in_the_way(out, p, old, files[p])]
     if in_the_way:
         raise GeneratorError(
             str(out),
@@ -81,7 +85,10 @@ def write_tree(out: Path, files: dict[str, str], spec_sha256: str) -> Summary:
     files = {**files, MANIFEST: manifest_text(files, spec_sha256)}
     unchanged = tuple(sorted(p for p in files if _same(out / p, files[p])))
     written = tuple(sorted(p for p in files if p not in unchanged))
-    removed = tuple(sorted(p for p in old if p not in files and (out / p).is_file()))
+    stale = sorted(p for p in old if p not in files and (out / p).is_file())
+    # A file the generator wrote and no longer produces is removed, unless it was edited since.
+    kept = tuple(p for p in stale if _sha256_of(out / p) != old[p])
+    removed = tuple(p for p in stale if p not in kept)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.stage-", dir=out.parent))
@@ -97,11 +104,27 @@ def write_tree(out: Path, files: dict[str, str], spec_sha256: str) -> Summary:
             with open(target, "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
         if out.exists():
-            _carry_over(out, stage, old, files)
+            _carry_over(out, stage, {p: h for p, h in old.items() if p not in kept}, files)
         _swap(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    return Summary(written, unchanged, removed)
+    return Summary(written, unchanged, removed, kept)
+
+
+def _sha256_of(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _recover(out: Path) -> None:
+    """After a crash between the two renames of a swap, put the previous tree back."""
+    if out.exists():
+        return
+    backups = sorted(out.parent.glob(f".{out.name}.old-*")) if out.parent.is_dir() else []
+    if backups:
+        os.replace(backups[-1], out)
 
 
 def _umask() -> int:
@@ -110,12 +133,13 @@ def _umask() -> int:
     return mask
 
 
-def _in_the_way(out: Path, path: str, old: dict[str, str]) -> bool:
-    """A file the generator did not write at ``path``, or a file where it needs a folder."""
+def _in_the_way(out: Path, path: str, old: dict[str, str], text: str) -> bool:
+    """A file the generator did not write at ``path`` (unless it already holds exactly what
+    would be written: then it is adopted), or a file where the generator needs a folder."""
     if path == MANIFEST:
         return False
     target = out / path
-    if path not in old and (target.exists() or target.is_symlink()):
+    if path not in old and (target.exists() or target.is_symlink()) and not (target.is_file() and _same(target, text)):
         return True
     parents = PurePosixPath(path).parents
     return any(
@@ -132,6 +156,7 @@ def _same(path: Path, text: str) -> bool:
 
 def _carry_over(out: Path, stage: Path, old: dict[str, str], files: dict[str, str]) -> None:
     """Hard-link (or copy) into the staged tree every file in ``out`` the generator does not own."""
+    folders: list[tuple[Path, Path]] = []
     for root, dirs, names in os.walk(out, followlinks=False):
         rel_root = Path(root).relative_to(out)
         for name in names:
@@ -151,7 +176,10 @@ def _carry_over(out: Path, stage: Path, old: dict[str, str], files: dict[str, st
                 os.symlink(os.readlink(source), target)
             else:
                 target.mkdir(parents=True, exist_ok=True)
+                folders.append((source, target))
         dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+    for source, target in reversed(folders):  # deepest first: setting times after the contents
+        shutil.copystat(source, target, follow_symlinks=False)
 
 
 def _link(source: Path, target: Path) -> None:

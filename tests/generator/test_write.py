@@ -178,10 +178,16 @@ def test_user_file_in_the_way_of_a_generated_folder_is_an_error(tmp_path: Path) 
     assert _snapshot(out) == before
 
 
-def test_without_a_manifest_existing_files_are_not_assumed_ours(tmp_path: Path) -> None:
+def test_without_a_manifest_identical_files_are_adopted_and_different_ones_are_in_the_way(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_tree(out, FILES, "abc")
     (out / MANIFEST).unlink()
+    summary = write_tree(out, FILES, "abc")  # every file holds exactly what would be written
+    assert set(summary.unchanged) >= set(FILES)
+    assert read_manifest(out).keys() == FILES.keys()
+    (out / MANIFEST).unlink()
+    first = sorted(FILES)[0]
+    (out / first).write_text("# mine now\n", encoding="utf-8")
     before = _snapshot(out)
     with pytest.raises(GeneratorError):
         write_tree(out, FILES, "abc")

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from typing_extensions import Self
 
 import pydantic
 
 __all__ = ["BaseModel", "AliasedModel", "discriminate"]
+
+_M = TypeVar("_M", bound="BaseModel")
 
 
 class BaseModel(pydantic.BaseModel):
@@ -29,7 +30,7 @@ class BaseModel(pydantic.BaseModel):
     )
 
     @classmethod
-    def from_json(cls, data: str | bytes) -> Self:
+    def from_json(cls: type[_M], data: str | bytes) -> _M:
         """Parse a JSON document as the SDK parses responses: strictly (``"5"`` is not an int),
         by API names only (a key spelled like a Python attribute is an unknown key)."""
         return cls.model_validate_json(data, strict=True, by_alias=True, by_name=False)
@@ -55,7 +56,7 @@ class AliasedModel(BaseModel):
     """
 
     @pydantic.model_validator(mode="after")
-    def _fields_set_from_api_names(self) -> Self:
+    def _fields_set_from_api_names(self) -> AliasedModel:
         extra = self.__pydantic_extra__
         if extra:
             fields = type(self).model_fields

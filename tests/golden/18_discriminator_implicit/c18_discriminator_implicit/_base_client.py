@@ -40,7 +40,9 @@ DEFAULT_BASE_URL = "https://api.example.invalid"
 TOKEN_ENV = "C18_DISCRIMINATOR_IMPLICIT_API_TOKEN"
 BASE_URL_ENV = "C18_DISCRIMINATOR_IMPLICIT_BASE_URL"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
-USER_AGENT = f"c18-discriminator-implicit-python/{__version__} python/{platform.python_version()}"
+USER_AGENT = (
+    "c18-discriminator-implicit-python/" + f"{__version__} python/{platform.python_version()}"
+)
 
 _Self = TypeVar("_Self", bound="BaseClient")
 
@@ -317,7 +319,10 @@ class BaseClient:
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.token = token if token is not None else os.environ.get(TOKEN_ENV)
-        url = httpx.URL(str(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL))
+        given = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+        if not given:
+            raise ValueError(f"no base URL: pass base_url= or set {BASE_URL_ENV}")
+        url = httpx.URL(str(given))
         if url.scheme not in ("http", "https") or not url.host:
             raise ValueError(f"base_url must be an http(s) URL, not {str(url)!r}")
         self.base_url = url.copy_with(raw_path=url.raw_path.rstrip(b"/") or b"")
