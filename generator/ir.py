@@ -24,6 +24,8 @@ __all__ = [
     "Field",
     "Model",
     "Alias",
+    "Parameter",
+    "RequestBody",
     "Argument",
     "Response",
     "Security",
@@ -297,6 +299,37 @@ Location = _Literal["path", "query", "header", "cookie", "body"]
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """A parameter as the spec declares it (path-level and operation-level merged)."""
+
+    name: str  # as the spec spells it
+    location: Location  # path, query, header or cookie
+    type: TypeRef
+    required: bool
+    description: str = ""
+    style: str = "form"
+    explode: bool = True
+    deprecated: bool = False
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    """The request body in the media type the client sends."""
+
+    media_type: str
+    type: TypeRef
+    required: bool
+    description: str = ""
+    fields: tuple[Field, ...] = ()  # an object body's properties: each one becomes an argument
+    pointer: str = ""
+
+    @property
+    def flattened(self) -> bool:
+        return bool(self.fields)
+
+
+@dataclass(frozen=True)
 class Argument:
     """One keyword argument of an operation, and where its value goes on the wire."""
 
@@ -355,10 +388,9 @@ class Operation:
     summary: str
     description: str
     deprecated: bool
-    arguments: tuple[Argument, ...]
-    body_type: TypeRef | None  # the whole body, when it is passed as one ``body`` argument
-    body_media_type: str
-    body_required: bool
+    parameters: tuple[Parameter, ...]
+    body: RequestBody | None
+    arguments: tuple[Argument, ...]  # the signature: parameters and body, merged and named
     responses: tuple[Response, ...]
     security: tuple[Security, ...]
     pointer: str = ""

@@ -7,7 +7,7 @@ from typing import Any
 
 from . import naming
 from .errors import pointer
-from .ir import Argument, ListOf, Model, ModelRef, Operation, Prim, Response, Security, TypeRef, UnionOf
+from .ir import Argument, Field, ListOf, Model, ModelRef, Operation, Parameter, Prim, RequestBody, Response, Security, TypeRef, UnionOf
 from .types import Context, child, deref, nullable, resolve
 
 __all__ = ["build_operations", "METHODS"]
@@ -79,22 +79,8 @@ def _operation(
     hint = naming.class_name(operation_id)
     tags = tuple(dict.fromkeys(t for t in op.get("tags") or [] if isinstance(t, str))) or ("default",)
 
-    arguments = _parameters(ctx, item, op, where, hint)
-    body_args, body_type, media, body_required = _body(ctx, models, op, where, hint)
-    # A query parameter that is also a top-level body property is one argument, sent in the body.
-    body_wire = {a.wire_name for a in body_args}
-    merged = [a for a in arguments if not (a.location == "query" and a.wire_name in body_wire)]
-    descriptions = {a.wire_name: a.description for a in arguments if a.location == "query"}
-    body_args = [
-        a if a.description else Argument(**{**a.__dict__, "description": descriptions.get(a.wire_name, "")})
-        for a in body_args
-    ]
-    all_args = merged + body_args
-    if body_type is not None:
-        all_args.append(Argument("body", "", "body", body_type, body_required, _text(op.get("requestBody"), "description")))
-    names = naming.unique([naming.argument_name(a.wire_name) if a.wire_name else a.name for a in all_args])
-    all_args = [Argument(**{**a.__dict__, "name": n}) for a, n in zip(all_args, names)]
-
+    parameters = _parameters(ctx, item, op, where, hint)
+    body = _body(ctx, models, op, where, hint)
     return Operation(
         operation_id=operation_id,
         name=name,
@@ -105,17 +91,40 @@ def _operation(
         summary=_text(op, "summary"),
         description=_text(op, "description"),
         deprecated=op.get("deprecated") is True,
-        arguments=tuple(all_args),
-        body_type=body_type,
-        body_media_type=media,
-        body_required=body_required,
+        parameters=tuple(parameters),
+        body=body,
+        arguments=tuple(_arguments(parameters, body)),
         responses=tuple(_responses(ctx, op, where, hint)),
         security=tuple(_security(document, ctx, op, where)),
         pointer=where,
     )
 
 
-def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: str, hint: str) -> list[Argument]:
+def _arguments(parameters: list[Parameter], body: RequestBody | None) -> list[Argument]:
+    """The keyword arguments: parameters, then the body's properties (or one ``body``).
+
+    A query parameter that is also a top-level property of the body is one argument, sent in
+    the body (it keeps the parameter's description when the property has none).
+    """
+    body_fields = body.fields if body is not None else ()
+    in_body = {f.alias for f in body_fields}
+    query_text = {p.name: p.description for p in parameters if p.location == "query"}
+    args = [
+        Argument(p.name, p.name, p.location, p.type, p.required, p.description, p.explode, p.style)
+        for p in parameters
+        if not (p.location == "query" and p.name in in_body)
+    ]
+    args += [
+        Argument(f.name, f.alias, "body", f.type, body is not None and body.required and f.required, f.description or query_text.get(f.alias, ""))
+        for f in body_fields
+    ]
+    if body is not None and not body.flattened:
+        args.append(Argument("body", "", "body", body.type, body.required, body.description))
+    names = naming.unique([naming.argument_name(a.wire_name) if a.wire_name else a.name for a in args])
+    return [Argument(**{**a.__dict__, "name": n}) for a, n in zip(args, names)]
+
+
+def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: str, hint: str) -> list[Parameter]:
     """Path-level parameters overridden by operation-level ones with the same name and location."""
     by_key: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
     for level, source in (("item", item), ("op", op)):
@@ -124,7 +133,7 @@ def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: s
             param, at = deref(raw, ctx, child(base, "parameters", i))
             if isinstance(param, dict) and isinstance(param.get("name"), str) and param.get("in") in _LOCATIONS:
                 by_key[(param["in"], param["name"])] = (param, at)
-    args: list[Argument] = []
+    parameters: list[Parameter] = []
     for location in _LOCATIONS:
         for (loc, name), (param, at) in by_key.items():
             if loc != location:
@@ -133,22 +142,22 @@ def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: s
             if schema is None and isinstance(param.get("content"), dict):
                 media = _json_media(param["content"]) or next(iter(param["content"]), None)
                 schema = (param["content"].get(media) or {}).get("schema") if media else None
-            ptype = resolve(schema, ctx, child(at, "schema"), hint + naming.class_name(name))
             style = param.get("style") or ("form" if location in ("query", "cookie") else "simple")
-            args.append(
-                Argument(
+            deprecated = param.get("deprecated") is True
+            parameters.append(
+                Parameter(
                     name=name,
-                    wire_name=name,
                     location=location,  # type: ignore[arg-type]
-                    type=ptype,
+                    type=resolve(schema, ctx, child(at, "schema"), hint + naming.class_name(name)),
                     required=location == "path" or param.get("required") is True,
-                    description=("Deprecated. " if param.get("deprecated") is True else "")
-                    + (_text(param, "description") or _text(schema, "description")),
-                    explode=param.get("explode", style == "form") is True,
+                    description=("Deprecated. " if deprecated else "") + (_text(param, "description") or _text(schema, "description")),
                     style=style,
+                    explode=param.get("explode", style == "form") is True,
+                    deprecated=deprecated,
+                    pointer=at,
                 )
             )
-    return args
+    return parameters
 
 
 def body_encoding(media: str) -> str:
@@ -171,44 +180,34 @@ def _pick_media(content: dict[str, Any]) -> str:
     return min(content, key=lambda m: (order[body_encoding(m)], list(content).index(m)), default="")
 
 
-def _body(
-    ctx: Context, models: ModelLookup, op: dict[str, Any], where: str, hint: str
-) -> tuple[list[Argument], TypeRef | None, str, bool]:
-    """The body as flattened arguments (an object model), or as one ``body`` argument."""
+def _body(ctx: Context, models: ModelLookup, op: dict[str, Any], where: str, hint: str) -> RequestBody | None:
+    """The body in the media type a client prefers; an object body lists its fields."""
     raw = op.get("requestBody")
     if raw is None:
-        return [], None, "", False
+        return None
     body, at = deref(raw, ctx, child(where, "requestBody"))
     content = body.get("content") or {} if isinstance(body, dict) else {}
     required = isinstance(body, dict) and body.get("required") is True
+    description = _text(body, "description")
     media = _pick_media(content)
     if not media:
-        return [], None, "", False
+        return None
     encoding = body_encoding(media)
-    schema = (content[media] or {}).get("schema")
-    if encoding == "text":
-        return [], Prim("str"), media, required
-    if encoding == "binary":
-        return [], Prim("file"), media, required
-    btype = resolve(schema, ctx, child(at, "content", media, "schema"), hint + "Body")
+    if encoding in ("text", "binary"):
+        return RequestBody(media, Prim("str" if encoding == "text" else "file"), required, description, pointer=at)
+    schema_at = child(at, "content", media, "schema")
+    btype = resolve((content[media] or {}).get("schema"), ctx, schema_at, hint + "Body")
     target = _single_model(btype, models)
     if target is None:
         if encoding != "json":
             ctx.warn(at, f"a {media} body that is not an object with properties is sent as given")
-        return [], btype, media, required
-    args = [
-        Argument(
-            name=f.name,
-            wire_name=f.alias,
-            location="body",
-            type=_as_file(f.type) if encoding == "multipart" else f.type,
-            required=required and f.required,
-            description=f.description,
-        )
+        return RequestBody(media, btype, required, description, pointer=schema_at)
+    fields = tuple(
+        Field(**{**f.__dict__, "type": _as_file(f.type) if encoding == "multipart" else f.type})
         for f in target.fields
         if not f.read_only
-    ]
-    return args, None, media, required
+    )
+    return RequestBody(media, btype, required, description, fields, pointer=schema_at)
 
 
 def _as_file(t: TypeRef) -> TypeRef:

@@ -331,10 +331,10 @@ def _operation_view(op: Operation) -> dict[str, Any]:
     whole_body = [a.name for a in op.arguments if a.location == "body" and not a.wire_name]
     if whole_body:
         option_lines.append(f"body={whole_body[0]}")
-    if op.body_required:
+    if op.body is not None and op.body.required:
         option_lines.append("body_required=True")
-    if op.body_media_type and body_encoding(op.body_media_type) != "json":
-        option_lines.append(f"body_media_type={op.body_media_type!r}")
+    if op.body is not None and body_encoding(op.body.media_type) != "json":
+        option_lines.append(f"body_media_type={op.body.media_type!r}")
     if op.security:
         option_lines.append("security=(" + "".join(f"({s.scheme!r}, {s.name!r}), " for s in op.security) + ")")
     # Required arguments first, so a reader sees them at the top of the signature.

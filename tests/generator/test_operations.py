@@ -59,7 +59,7 @@ def test_query_parameter_that_is_also_a_body_property_is_one_body_argument() -> 
         ("ids", "ids", "body", "Sequence[str] | str | None", False),
     ]
     assert [a.wire_name for a in op.arguments].count("ids") == 1
-    assert op.body_type is None  # the body is flattened into arguments
+    assert op.body is not None and op.body.flattened  # the body is flattened into arguments
     assert op.arguments[1].description == "Comma-separated IDs."  # documented by the query parameter
 
 
@@ -284,8 +284,8 @@ def test_non_object_body_is_one_body_argument() -> None:
         )
     )
     op = _op(api, "upload")
-    assert op.body_type == ListOf(Prim("str"))
-    assert op.body_required and op.body_media_type == "application/json"
+    assert op.body is not None and op.body.type == ListOf(Prim("str")) and not op.body.flattened
+    assert op.body.required and op.body.media_type == "application/json"
     assert op.arguments == (Argument("body", "", "body", ListOf(Prim("str")), True, "The names."),)
 
 
