@@ -61,6 +61,9 @@ _PRIMS: dict[str, tuple[str, tuple[Import, ...]]] = {
     "file": ("bytes", ()),  # a binary body or multipart file; an argument takes FileInput
 }
 
+# In a model, dates and times keep the text they came as (the runtime's annotated types).
+_KEEPS_TEXT = {"datetime": "DateTime", "date": "Date", "time": "Time"}
+
 # Kinds that refine another kind on the wire: an argument annotation lists them first.
 _REFINES = {"datetime": "str", "date": "str", "time": "str"}
 
@@ -72,11 +75,15 @@ class Prim:
     def annotation(self, argument: bool = False) -> str:
         if argument and self.kind == "file":
             return "FileInput"
+        if not argument and self.kind in _KEEPS_TEXT:
+            return _KEEPS_TEXT[self.kind]
         return _PRIMS[self.kind][0]
 
     def imports(self, argument: bool = False) -> tuple[Import, ...]:
         if argument and self.kind == "file":
             return (Import(".._types", "FileInput"),)
+        if not argument and self.kind in _KEEPS_TEXT:
+            return (Import(".._types", _KEEPS_TEXT[self.kind]),)
         return _PRIMS[self.kind][1]
 
     def models(self) -> tuple[str, ...]:
@@ -93,11 +100,16 @@ class ModelRef:
 
     name: str  # Python name of the class or alias
     module: str  # module inside the models package
+    closed: LiteralOf | UnionOf | None = None  # an enum alias: the closed Literal an argument takes
 
     def annotation(self, argument: bool = False) -> str:
+        if argument and self.closed is not None:
+            return self.closed.annotation(argument=True)
         return self.name
 
     def imports(self, argument: bool = False) -> tuple[Import, ...]:
+        if argument and self.closed is not None:
+            return self.closed.imports(argument=True)
         return (Import(f"..models.{self.module}", self.name, type_only=True),)
 
     def models(self) -> tuple[str, ...]:
@@ -341,6 +353,7 @@ class Argument:
     description: str = ""
     explode: bool = True
     style: str = "form"
+    whole_body: bool = False  # the entire request body (not one of its properties)
 
     @property
     def custom_style(self) -> tuple[str, bool] | None:

@@ -102,7 +102,7 @@ class ModelBuilder:
                     name=py,
                     alias=api,
                     type=ftype,
-                    required=api in required and not flag("writeOnly"),
+                    required=api in required,
                     default=prop.get("default") if has_default else None,
                     has_default=has_default,
                     description=_text(prop, "description"),

@@ -119,8 +119,8 @@ def _arguments(parameters: list[Parameter], body: RequestBody | None) -> list[Ar
         for f in body_fields
     ]
     if body is not None and not body.flattened:
-        args.append(Argument("body", "", "body", body.type, body.required, body.description))
-    names = naming.unique([naming.argument_name(a.wire_name) if a.wire_name else a.name for a in args])
+        args.append(Argument("body", "", "body", body.type, body.required, body.description, whole_body=True))
+    names = naming.unique([a.name if a.whole_body else naming.argument_name(a.wire_name) for a in args])
     return [Argument(**{**a.__dict__, "name": n}) for a, n in zip(args, names)]
 
 
@@ -252,18 +252,20 @@ def _responses(ctx: Context, op: dict[str, Any], where: str, hint: str) -> list[
 
 
 def _security(document: dict[str, Any], ctx: Context, op: dict[str, Any], where: str) -> list[Security]:
+    """The credentials to send: the first requirement (they are alternatives) whose every scheme
+    is supported. An empty requirement first means authentication is optional: none is sent."""
     requirements = op["security"] if "security" in op else document.get("security") or []
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
-    out: list[Security] = []
     for requirement in requirements:
-        for name in requirement or {}:
-            scheme, _ = deref(schemes.get(name), ctx, pointer("components", "securitySchemes", name))
-            security = _scheme(scheme)
-            if security is None:
-                ctx.warn(child(where, "security"), f"security scheme {name!r} is not supported yet; no credential is sent for it")
-            elif security not in out:
-                out.append(security)
-    return out
+        if not requirement:
+            return []
+        chosen = [_scheme(deref(schemes.get(name), ctx, pointer("components", "securitySchemes", name))[0]) for name in requirement]
+        if all(s is not None for s in chosen):
+            return list(dict.fromkeys(s for s in chosen if s is not None))
+    if requirements:
+        names = ", ".join(sorted({n for r in requirements for n in r or {}}))
+        ctx.warn(child(where, "security") if "security" in op else pointer("security"), f"no supported security scheme among {names}; no credential is sent")
+    return []
 
 
 def _scheme(scheme: Any) -> Security | None:

@@ -152,12 +152,14 @@ class _Ctx:
 
 
 def _field_view(f: Field) -> dict[str, Any]:
+    """One model attribute. A writeOnly property is never required in a model: responses omit it."""
     annotation = f.type.annotation()
+    required = f.required and not f.write_only
     kwargs: list[str] = []
     default: str | None = None
     if f.has_default and _accepts(f.type, f.default):
         default = repr(f.default)
-    elif not f.required:
+    elif not required:
         default = "None"
         if not nullable(f.type) and f.type != ANY:
             annotation += " | None"
@@ -316,7 +318,7 @@ def _operation_view(op: Operation) -> dict[str, Any]:
         imports.append(Import("warnings"))
     by_location: dict[str, list[str]] = {}
     for a in op.arguments:
-        if a.location == "body" and not a.wire_name:
+        if a.whole_body:
             continue
         by_location.setdefault(a.location, []).append(f"{a.wire_name!r}: {a.name}")
     option_lines = []
@@ -328,9 +330,12 @@ def _operation_view(op: Operation) -> dict[str, Any]:
         option_lines.append(f"styles={styles!r}")
     if "body" in by_location:
         option_lines.append(f"body_fields={{{', '.join(by_location['body'])}}}")
-    whole_body = [a.name for a in op.arguments if a.location == "body" and not a.wire_name]
+    whole_body = [a.name for a in op.arguments if a.whole_body]
     if whole_body:
         option_lines.append(f"body={whole_body[0]}")
+    accept = list(dict.fromkeys(r.media_type for r in op.responses if r.media_type))
+    if accept and accept != ["application/json"]:
+        option_lines.append(f"accept={', '.join(accept)!r}")
     if op.body is not None and op.body.required:
         option_lines.append("body_required=True")
     if op.body is not None and body_encoding(op.body.media_type) != "json":

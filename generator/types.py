@@ -117,8 +117,8 @@ def resolve(schema: Any, ctx: Context, where: str, hint: str, depth: int = 0) ->
         prefix = "#/components/schemas/"
         name = ref[len(prefix):].replace("~1", "/").replace("~0", "~") if ref.startswith(prefix) else None
         if name in ctx.components:
-            target = ModelRef(ctx.components[name].name, ctx.components[name].module)
-            return target
+            component = ctx.components[name]
+            return ModelRef(component.name, component.module, _closed_enum(lookup(ctx.document, ref), ctx, where))
         target_schema, target_where = deref(schema, ctx, where)
         return resolve(target_schema, ctx, target_where, hint, depth + 1)
 
@@ -213,6 +213,19 @@ def _tagged(schema: dict[str, Any], branches: list[Any], ctx: Context, where: st
     return union([result, NONE]) if nullable_branch or schema.get("nullable") is True else result
 
 
+def _closed_enum(schema: Any, ctx: Context, where: str) -> LiteralOf | UnionOf | None:
+    """For a component that is an enum (or const): the Literal an argument of that type takes."""
+    if not isinstance(schema, dict) or not ("enum" in schema or "const" in schema):
+        return None
+    values = [schema["const"]] if "const" in schema else schema["enum"]
+    literal = _literal(values, Context(ctx.document, ctx.components, ctx.hoist), where) if isinstance(values, list) else None
+    if literal is None or literal == NONE:
+        return None
+    nullable_type = schema.get("nullable") is True or (isinstance(schema.get("type"), list) and "null" in schema["type"])
+    result = union([literal, NONE]) if nullable_type else literal
+    return result if isinstance(result, (LiteralOf, UnionOf)) else None
+
+
 def _with_siblings(branch: Any, rest: dict[str, Any]) -> Any:
     """A branch of ``anyOf`` inherits keywords written beside the ``anyOf`` (``type``, ``format``)."""
     if not rest or not isinstance(branch, dict) or "$ref" in branch:
@@ -258,6 +271,7 @@ def _resolve_type(kind: Any, schema: dict[str, Any], ctx: Context, where: str, h
             if items is False or schema.get("maxItems") == len(prefix):
                 return TupleOf(tuple(members))
             rest = [] if items is None else [resolve(items, ctx, child(where, "items"), hint + "Item", depth + 1)]
+            ctx.warn(child(where, "prefixItems"), "prefixItems with further items allowed: typed as a list of the union of its item types (positions are not checked)")
             return ListOf(union(members + (rest or [ANY])))
         if items is None or items is True:
             return ListOf(ANY)

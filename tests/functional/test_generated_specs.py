@@ -389,7 +389,8 @@ def test_required_object_body_becomes_keyword_arguments(httpserver: HTTPServer, 
     assert result.is_admin is True
     assert result.email is None
     assert result.created_at == datetime.datetime(2024, 5, 1, 9, 0, tzinfo=datetime.timezone.utc)
-    assert type(result.created_at) is datetime.datetime
+    assert isinstance(result.created_at, datetime.datetime)
+    assert result.created_at.text == "2024-05-01T09:00:00Z"  # the text as sent, for to_dict()
 
 
 # ------------------------------------------------------------- 4. an array body → one `body` arg

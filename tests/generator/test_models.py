@@ -103,7 +103,7 @@ def test_allof_fields_are_merged() -> None:
     child = _model(api, "Child")
     assert _fields(child) == [
         ("id_", "id", "str", True),
-        ("created_at", "createdAt", "datetime.datetime", False),
+        ("created_at", "createdAt", "DateTime", False),
         ("name", "name", "str", True),
     ]
     assert child.fields[0].description == "Overridden."
@@ -199,7 +199,7 @@ def test_non_object_components_are_aliases() -> None:
     assert _alias(api, "Ids").type == ListOf(Prim("str"))
     assert _alias(api, "IdOrName").type == UnionOf((Prim("int"), Prim("str")))
     assert _alias(api, "Labels").type == MapOf(Prim("str"))
-    assert _alias(api, "Other").type == ModelRef("Order", "order")
+    assert _alias(api, "Other").type == ModelRef("Order", "order", LiteralOf(("asc", "desc")))
 
 
 def test_additional_properties_schema_types_the_extra_keys() -> None:

@@ -53,8 +53,9 @@ TABLE: list[tuple[str, Any, str, str]] = [
     ("number", {"type": "number"}, "int | float", "int | float"),
     ("boolean", {"type": "boolean"}, "bool", "bool"),
     ("null", {"type": "null"}, "None", "None"),
-    ("date-time", {"type": "string", "format": "date-time"}, "datetime.datetime", "datetime.datetime"),
-    ("date", {"type": "string", "format": "date"}, "datetime.date", "datetime.date"),
+    # In a model, dates and times keep the text sent (the runtime's DateTime, Date, Time).
+    ("date-time", {"type": "string", "format": "date-time"}, "DateTime", "datetime.datetime"),
+    ("date", {"type": "string", "format": "date"}, "Date", "datetime.date"),
     ("binary", {"type": "string", "format": "binary"}, "bytes", "bytes"),
     ("unknown-format", {"type": "string", "format": "uuid"}, "str", "str"),
     ("anyOf-string-null", {"anyOf": [{"type": "string"}, NULL]}, "str | None", "str | None"),
@@ -76,7 +77,7 @@ TABLE: list[tuple[str, Any, str, str]] = [
     (
         "string|date-time|null",
         {"anyOf": [{"type": "string"}, {"type": "string", "format": "date-time"}, NULL]},
-        "str | datetime.datetime | None",
+        "str | DateTime | None",
         "datetime.datetime | str | None",
     ),
     (
@@ -147,7 +148,7 @@ TABLE: list[tuple[str, Any, str, str]] = [
     (
         "anyOf-siblings-inherited",
         {"type": "string", "anyOf": [{"format": "date-time"}, {"format": "date"}]},
-        "datetime.datetime | datetime.date",
+        "DateTime | Date",
         "datetime.datetime | datetime.date",
     ),
 ]
@@ -200,7 +201,12 @@ def test_number_is_int_or_float_in_that_order() -> None:
 
 
 def _evaluate(annotation: str) -> Any:
+    from streamkap._types import Date, DateTime, Time  # the committed SDK's runtime types
+
     namespace = {
+        "DateTime": DateTime,
+        "Date": Date,
+        "Time": Time,
         "datetime": datetime,
         "Literal": typing.Literal,
         "Any": typing.Any,
@@ -226,11 +232,11 @@ def _evaluate(annotation: str) -> Any:
         ({"anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}]}, "null", None),
         ({"anyOf": [{"type": "integer"}, {"type": "string"}]}, '"12"', "12"),
         ({"anyOf": [{"type": "integer"}, {"type": "string"}]}, "12", 12),
-        # A response keeps the string the server sent, even when it looks like a date-time.
+        # A string that is not a date-time stays the string.
         (
             {"anyOf": [{"type": "string"}, {"type": "string", "format": "date-time"}, {"type": "null"}]},
-            '"2025-01-15T10:00:00Z"',
-            "2025-01-15T10:00:00Z",
+            '"yesterday"',
+            "yesterday",
         ),
         ({"anyOf": [{"enum": ["asc", "desc"], "type": "string"}, {"type": "null"}]}, '"desc"', "desc"),
     ],
@@ -240,6 +246,17 @@ def test_pydantic_keeps_json_numbers_and_strings_as_sent(schema: Any, json_text:
     value = TypeAdapter(_evaluate(t.annotation())).validate_json(json_text)
     assert value == expected
     assert type(value) is type(expected), f"{json_text} became {value!r}"
+
+
+def test_a_date_time_string_in_a_string_or_date_time_union_keeps_its_text() -> None:
+    """A date-time becomes a datetime (a subclass that remembers the text), so the dump of a
+    parsed response still equals the response."""
+    t, _ = _resolve({"anyOf": [{"type": "string"}, {"type": "string", "format": "date-time"}, {"type": "null"}]})
+    adapter = TypeAdapter(_evaluate(t.annotation()))
+    for text in ("2025-01-15T10:00:00Z", "2025-01-15T10:00:00.000+00:00"):
+        value = adapter.validate_json(f'"{text}"', strict=True)
+        assert isinstance(value, datetime.datetime) and value.text == text
+        assert adapter.dump_python(value, mode="json") == text
 
 
 def test_enums_are_open_in_models_and_closed_for_arguments() -> None:
@@ -265,7 +282,8 @@ def test_argument_annotation_accepts_datetime_and_str() -> None:
 @pytest.mark.parametrize(
     ("schema", "argument", "expected"),
     [
-        ({"type": "string", "format": "date-time"}, False, {Import("datetime")}),
+        ({"type": "string", "format": "date-time"}, False, {Import(".._types", "DateTime")}),
+        ({"type": "string", "format": "date-time"}, True, {Import("datetime")}),
         ({"type": "array", "items": {"type": "string"}}, True, {Import("collections.abc", "Sequence")}),
         ({"type": "array", "items": {"type": "string"}}, False, set()),
         ({"additionalProperties": {"type": "integer"}}, True, {Import("collections.abc", "Mapping")}),

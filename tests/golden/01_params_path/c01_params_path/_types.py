@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import datetime
 import os
-from collections.abc import Mapping
-from typing import IO, Final, Literal, Union
+from collections.abc import Callable, Mapping
+from typing import IO, Annotated, Any, Final, Literal, TypeVar, Union
 
 import httpx
+from pydantic import PlainSerializer, PlainValidator, TypeAdapter
 
 __all__ = [
     "NotGiven",
@@ -18,6 +20,9 @@ __all__ = [
     "Timeout",
     "FileContent",
     "FileInput",
+    "DateTime",
+    "Date",
+    "Time",
 ]
 
 
@@ -56,3 +61,70 @@ FileContent = Union[bytes, IO[bytes], "os.PathLike[str]"]
 
 FileInput = Union[FileContent, tuple[str, FileContent], tuple[str, FileContent, str]]
 """A file to upload: its content, or ``(file name, content)``, or ``(file name, content, media type)``."""
+
+
+# Dates and times keep the text they were parsed from: ``to_dict()`` gives back
+# "2024-05-01T09:00:00.000+00:00" as sent, not "2024-05-01T09:00:00Z". Values are ordinary
+# ``datetime``/``date``/``time`` objects (subclasses that also carry ``.text``).
+
+
+class _DateTimeText(datetime.datetime):
+    text: str
+
+
+class _DateText(datetime.date):
+    text: str
+
+
+class _TimeText(datetime.time):
+    text: str
+
+
+_T = TypeVar("_T", datetime.datetime, datetime.date, datetime.time)
+
+
+def _keeping_text(kind: type[_T], subclass: Any) -> tuple[Callable[[Any], _T], Callable[[_T], str]]:
+    lax = TypeAdapter(kind)
+
+    def parse(value: Any) -> _T:
+        if isinstance(value, kind):
+            return value
+        if not isinstance(value, str):
+            raise ValueError(f"expected an ISO 8601 {kind.__name__} string")
+        parsed = lax.validate_python(value)
+        if isinstance(parsed, datetime.datetime):
+            fields: tuple[Any, ...] = parsed.timetuple()[:6] + (parsed.microsecond, parsed.tzinfo)
+            kept = subclass(*fields, fold=parsed.fold)
+        elif isinstance(parsed, datetime.date):
+            kept = subclass(parsed.year, parsed.month, parsed.day)
+        else:
+            kept = subclass(
+                parsed.hour,
+                parsed.minute,
+                parsed.second,
+                parsed.microsecond,
+                parsed.tzinfo,
+                fold=parsed.fold,
+            )
+        kept.text = value
+        return kept  # type: ignore[no-any-return]
+
+    def dump(value: _T) -> str:
+        text = getattr(value, "text", None)
+        if isinstance(text, str):
+            return text
+        iso = value.isoformat()
+        return iso[:-6] + "Z" if iso.endswith("+00:00") else iso
+
+    return parse, dump
+
+
+_dt = _keeping_text(datetime.datetime, _DateTimeText)
+_d = _keeping_text(datetime.date, _DateText)
+_t = _keeping_text(datetime.time, _TimeText)
+
+DateTime = Annotated[
+    datetime.datetime, PlainValidator(_dt[0]), PlainSerializer(_dt[1], when_used="json")
+]
+Date = Annotated[datetime.date, PlainValidator(_d[0]), PlainSerializer(_d[1], when_used="json")]
+Time = Annotated[datetime.time, PlainValidator(_t[0]), PlainSerializer(_t[1], when_used="json")]

@@ -66,6 +66,7 @@ class RequestOptions:
     body: object = NOT_GIVEN  # the whole body, when it is one argument
     body_required: bool = False
     body_media_type: str = "application/json"  # also form, multipart, text/* or a binary type
+    accept: str = "application/json"  # the media types of the documented responses
     security: tuple[tuple[str, str], ...] = ()  # ("bearer", ""), ("header", "X-Api-Key"), ...
     extra_headers: Headers | None = None
     extra_query: Query | None = None
@@ -90,6 +91,8 @@ def to_jsonable(value: object) -> object:
         return text[:-6] + "Z" if text.endswith("+00:00") else text
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):  # a binary string in JSON: its UTF-8 text
+        return bytes(value).decode("utf-8")
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items() if not isinstance(v, NotGiven)}
     if isinstance(value, (list, tuple)):
@@ -106,6 +109,16 @@ def _to_text(value: object) -> str:
     return str(value)
 
 
+_COOKIE_OCTETS = frozenset(chr(c) for c in range(0x21, 0x7F)) - set('",;\\')
+
+
+def _cookie_value(value: str) -> str:
+    """A cookie value as RFC 6265 allows it (printable ASCII but ``" , ; \\``)."""
+    if not set(value) <= _COOKIE_OCTETS:
+        raise ValueError("the credential holds characters a cookie cannot carry")
+    return value
+
+
 def _encode_segment(text: str) -> str:
     return urllib.parse.quote(text, safe="")
 
@@ -116,8 +129,6 @@ def _header_value(name: str, value: object) -> str:
         raise ValueError(f"header {name!r} contains a line break")
     return text
 
-
-QueryItems = list[tuple[str, Union[str, int, float, bool, None]]]
 
 _DEFAULT_STYLES = {
     "query": ("form", True),
@@ -139,17 +150,21 @@ def serialize(
     Arrays: form+explode repeats the name; otherwise the items are joined by "," (form, simple),
     " " (spaceDelimited) or "|" (pipeDelimited). Objects: form+explode gives one pair per
     property, deepObject ``name[prop]``, simple ``k=v,k2=v2`` (explode) or ``k,v,k2,v2``.
-    ``encode`` is applied to each item before joining (path parameters: percent-encoding).
+    ``encode`` is applied to names and to each item before joining (percent-encoding for a
+    query or a path), so that separators stay separators.
     """
     if value is None or isinstance(value, NotGiven):
         return []
     kind, explode = style or _DEFAULT_STYLES[location]
     value = to_jsonable(value)
+    name = encode(name)
     if isinstance(value, list):
         parts = [encode(_to_text(v)) for v in value if v is not None]
         if kind == "form" and explode:
             return [(name, part) for part in parts]
-        separator = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(kind, ",")
+        separator = {"spaceDelimited": " ", "spaceDelimited%20": "%20", "pipeDelimited": "|"}.get(
+            kind, ","
+        )
         return [(name, separator.join(parts))]
     if isinstance(value, dict):
         pairs = [(encode(str(k)), encode(_to_text(v))) for k, v in value.items() if v is not None]
@@ -163,12 +178,22 @@ def serialize(
     return [(name, encode(_to_text(value)))]
 
 
+def _encode_query(text: str) -> str:
+    return urllib.parse.quote(text, safe="")
+
+
 def _query_items(
     query: Mapping[str, object], styles: Mapping[tuple[str, str], tuple[str, bool]]
-) -> QueryItems:
-    items: QueryItems = []
+) -> list[str]:
+    """``key=value`` items, percent-encoded item by item, so that the separators of a style
+    (``a,b`` for form without explode, ``a%20b``, ``a|b``) stay separators on the wire."""
+    items: list[str] = []
     for key, value in query.items():
-        items.extend(serialize("query", key, value, styles.get(("query", key))))
+        style = styles.get(("query", key))
+        if style is not None and style[0] == "spaceDelimited":
+            style = ("spaceDelimited%20", style[1])  # joined by an encoded space
+        for name, text in serialize("query", key, value, style, _encode_query):
+            items.append(f"{name}={text}")
     return items
 
 
@@ -348,7 +373,7 @@ class BaseClient:
     def build_request(self, options: RequestOptions) -> httpx.Request:
         """The ``httpx.Request`` a call sends (nothing is sent here)."""
         headers: dict[str, str] = {
-            "Accept": "application/json",
+            "Accept": options.accept,
             "User-Agent": USER_AGENT,
             **self.default_headers,
         }
@@ -358,6 +383,7 @@ class BaseClient:
             for k, v in _given(options.cookies).items()
             for pair in serialize("cookie", k, v, options.styles.get(("cookie", k)))
         )
+        secret_cookie: tuple[str, str] | None = None
         for kind, name in options.security:
             if self.token is None:
                 continue
@@ -366,9 +392,9 @@ class BaseClient:
             elif kind == "header":
                 headers[name] = self.token
             elif kind == "query":
-                query.append((name, self.token))
+                query.append(f"{urllib.parse.quote(name, safe='')}={_encode_query(self.token)}")
             elif kind == "cookie":
-                cookies[name] = self.token
+                secret_cookie = (name, _cookie_value(self.token))
         for key, value in _given(options.headers).items():
             for name, text in serialize("header", key, value, options.styles.get(("header", key))):
                 headers[name] = _header_value(name, text)
@@ -381,15 +407,16 @@ class BaseClient:
         for key, value in (options.extra_headers or {}).items():
             headers[key] = _header_value(key, value)
         query.extend(_query_items(options.extra_query or {}, {}))
-        if cookies:
-            headers["Cookie"] = "; ".join(
-                f"{k}={urllib.parse.quote(v, safe='')}" for k, v in cookies.items()
-            )
+        pairs = [f"{k}={urllib.parse.quote(v, safe='')}" for k, v in cookies.items()]
+        if secret_cookie is not None:  # a credential is sent exactly as given
+            pairs.append(f"{secret_cookie[0]}={secret_cookie[1]}")
+        if pairs:
+            headers["Cookie"] = "; ".join(pairs)
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        url = self._url(options) + ("?" + "&".join(query) if query else "")
         return httpx.Request(
             options.method,
-            self._url(options),
-            params=query,
+            url,
             headers=headers,
             content=encoded.content,
             files=encoded.parts,

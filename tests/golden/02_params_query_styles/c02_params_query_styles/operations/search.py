@@ -10,7 +10,6 @@ from .._base_client import AsyncAPIResource, RequestOptions, SyncAPIResource
 from .._types import Body, Headers, NOT_GIVEN, NotGiven, Query, Timeout
 
 if TYPE_CHECKING:
-    from ..models.level import Level
     from ..models.point import Point
 
 __all__ = ["search", "search_async"]
@@ -31,7 +30,7 @@ def _options(
     exact: bool | NotGiven = NOT_GIVEN,
     q: str | NotGiven = NOT_GIVEN,
     order: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-    level: Level | NotGiven = NOT_GIVEN,
+    level: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
     extra_headers: Headers | None = None,
     extra_query: Query | None = None,
     extra_body: Body | None = None,
@@ -83,7 +82,7 @@ def search(
     exact: bool | NotGiven = NOT_GIVEN,
     q: str | NotGiven = NOT_GIVEN,
     order: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-    level: Level | NotGiven = NOT_GIVEN,
+    level: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
     extra_headers: Headers | None = None,
     extra_query: Query | None = None,
     extra_body: Body | None = None,
@@ -134,7 +133,7 @@ async def search_async(
     exact: bool | NotGiven = NOT_GIVEN,
     q: str | NotGiven = NOT_GIVEN,
     order: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-    level: Level | NotGiven = NOT_GIVEN,
+    level: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
     extra_headers: Headers | None = None,
     extra_query: Query | None = None,
     extra_body: Body | None = None,

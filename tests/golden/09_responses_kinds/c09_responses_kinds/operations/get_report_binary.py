@@ -24,6 +24,7 @@ def _options(
         method="GET",
         path="/report.bin",
         responses=RESPONSES,
+        accept="application/octet-stream",
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

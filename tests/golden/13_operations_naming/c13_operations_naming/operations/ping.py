@@ -24,6 +24,7 @@ def _options(
         method="GET",
         path="/ping",
         responses=RESPONSES,
+        accept="text/plain",
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

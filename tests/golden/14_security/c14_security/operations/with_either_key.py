@@ -24,10 +24,7 @@ def _options(
         method="GET",
         path="/keys/either",
         responses=RESPONSES,
-        security=(
-            ("header", "X-API-Key"),
-            ("query", "api_key"),
-        ),
+        security=(("header", "X-API-Key"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, TYPE_CHECKING, cast
+from typing import Any, Literal, cast
 
 from .._base_client import AsyncAPIResource, RequestOptions, SyncAPIResource
 from .._types import Body, Headers, NOT_GIVEN, NotGiven, Query, Timeout
 from ..models.widget import Widget
-
-if TYPE_CHECKING:
-    from ..models.color import Color
 
 __all__ = ["create_widget", "create_widget_async"]
 
@@ -19,7 +16,7 @@ RESPONSES: dict[str, Any] = {"201": Widget}
 
 def _options(
     *,
-    color: Color,
+    color: Literal["red", "green", "blue"],
     size: Literal["S", "M", "L"] | NotGiven = NOT_GIVEN,
     extra_headers: Headers | None = None,
     extra_query: Query | None = None,
@@ -42,7 +39,7 @@ def _options(
 def create_widget(
     self: SyncAPIResource,
     *,
-    color: Color,
+    color: Literal["red", "green", "blue"],
     size: Literal["S", "M", "L"] | NotGiven = NOT_GIVEN,
     extra_headers: Headers | None = None,
     extra_query: Query | None = None,
@@ -68,7 +65,7 @@ def create_widget(
 async def create_widget_async(
     self: AsyncAPIResource,
     *,
-    color: Color,
+    color: Literal["red", "green", "blue"],
     size: Literal["S", "M", "L"] | NotGiven = NOT_GIVEN,
     extra_headers: Headers | None = None,
     extra_query: Query | None = None,

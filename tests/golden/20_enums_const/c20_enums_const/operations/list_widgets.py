@@ -3,15 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, TYPE_CHECKING, cast
+from typing import Any, Literal, cast
 
 from .._base_client import AsyncAPIResource, RequestOptions, SyncAPIResource
 from .._types import Body, Headers, NOT_GIVEN, NotGiven, Query, Timeout
 from ..models.widget import Widget
-
-if TYPE_CHECKING:
-    from ..models.color import Color
-    from ..models.priority import Priority
 
 __all__ = ["list_widgets", "list_widgets_async"]
 
@@ -20,9 +16,9 @@ RESPONSES: dict[str, Any] = {"200": list[Widget]}
 
 def _options(
     *,
-    color: Color | NotGiven = NOT_GIVEN,
+    color: Literal["red", "green", "blue"] | NotGiven = NOT_GIVEN,
     order: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-    priority: Priority | NotGiven = NOT_GIVEN,
+    priority: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
     level: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
     extra_headers: Headers | None = None,
     extra_query: Query | None = None,
@@ -44,9 +40,9 @@ def _options(
 def list_widgets(
     self: SyncAPIResource,
     *,
-    color: Color | NotGiven = NOT_GIVEN,
+    color: Literal["red", "green", "blue"] | NotGiven = NOT_GIVEN,
     order: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-    priority: Priority | NotGiven = NOT_GIVEN,
+    priority: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
     level: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
     extra_headers: Headers | None = None,
     extra_query: Query | None = None,
@@ -74,9 +70,9 @@ def list_widgets(
 async def list_widgets_async(
     self: AsyncAPIResource,
     *,
-    color: Color | NotGiven = NOT_GIVEN,
+    color: Literal["red", "green", "blue"] | NotGiven = NOT_GIVEN,
     order: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-    priority: Priority | NotGiven = NOT_GIVEN,
+    priority: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
     level: Literal[1, 2, 3] | NotGiven = NOT_GIVEN,
     extra_headers: Headers | None = None,
     extra_query: Query | None = None,
