@@ -16,6 +16,7 @@ class Drift:
     changed: dict[str, str]  # path → unified diff
     missing: tuple[str, ...]
     extra: tuple[str, ...]  # files the generator wrote before and would not write now
+    untracked: tuple[str, ...] = ()  # Python files beside the generated ones: kept, not drift
 
     @property
     def clean(self) -> bool:
@@ -29,6 +30,8 @@ class Drift:
             lines.append(f"missing: {path}")
         for path in self.extra:
             lines.append(f"extra (no longer generated): {path}")
+        for path in self.untracked:
+            lines.append(f"note: not generated (kept as the user's): {path}")
         n = len(self.changed) + len(self.missing) + len(self.extra)
         lines.append(f"drift: {len(self.changed)} changed, {len(self.missing)} missing, {len(self.extra)} extra ({n} files)")
         return "\n".join(lines)
@@ -56,4 +59,13 @@ def compare(out: Path, files: dict[str, str], spec_sha256: str) -> Drift:
             )
             changed[path] = "".join(line if line.endswith("\n") else line + "\n" for line in diff).rstrip("\n")
     extra = tuple(sorted(p for p in read_manifest(out) if p not in expected and (out / p).exists()))
-    return Drift(changed, tuple(missing), extra)
+    packages = {p.split("/")[0] for p in expected if "/" in p}
+    untracked = tuple(
+        sorted(
+            f.relative_to(out).as_posix()
+            for package in packages
+            for f in (out / package).rglob("*.py")
+            if f.relative_to(out).as_posix() not in expected
+        )
+    )
+    return Drift(changed, tuple(missing), extra, untracked)

@@ -76,6 +76,8 @@ def _check(args: argparse.Namespace) -> int:
     drift = compare(config.out, result.files, result.spec_sha256)
     if drift.clean:
         if not args.quiet:
+            for path in drift.untracked:
+                print(f"note: not generated (kept as the user's): {config.out / path}")
             print(f"{config.out}/ matches {result.source}: {len(result.files) + 1} files, no drift")
         return 0
     print(drift.report())

@@ -37,7 +37,11 @@ def test_users_own_files_are_not_drift(tmp_path: Path) -> None:
     out = _written(tmp_path)
     (out / "NOTES.md").write_text("mine\n", encoding="utf-8")
     (out / "pkg" / "local.py").write_text("X = 1\n", encoding="utf-8")
-    assert compare(out, FILES, "abc").clean
+    drift = compare(out, FILES, "abc")
+    assert drift.clean
+    # A Python file inside the generated package is named as the user's (a note, not drift).
+    assert drift.untracked == ("pkg/local.py",)
+    assert "note: not generated (kept as the user's): pkg/local.py" in drift.report()
 
 
 def test_a_changed_file_is_reported_with_a_unified_diff(tmp_path: Path) -> None:
