@@ -414,6 +414,7 @@ def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, s
         "error_base": config.client + "Error",
         "server_url": api.server_url,
         "token_env": f"{config.env}_API_TOKEN",
+        "log_env": f"{config.env}_LOG",
         "base_url_env": f"{config.env}_BASE_URL",
     }
     files: dict[str, str] = {}

@@ -438,7 +438,7 @@ def test_slow_server_is_api_timeout_error(httpserver: HTTPServer, mode: str) -> 
     started = time.perf_counter()
 
     with pytest.raises(streamkap.APITimeoutError) as info:
-        _call(mode, httpserver.url_for(""), client_kwargs={"timeout": 0.1})
+        _call(mode, httpserver.url_for(""), client_kwargs={"timeout": 0.1, "max_retries": 0})
 
     elapsed = time.perf_counter() - started
     assert isinstance(info.value, streamkap.APIConnectionError)
@@ -452,7 +452,7 @@ def test_per_call_timeout_overrides_the_client_timeout(httpserver: HTTPServer, m
     httpserver.expect_request(PATH, method="POST").respond_with_handler(_slow)
 
     with pytest.raises(streamkap.APITimeoutError):
-        _call(mode, httpserver.url_for(""), client_kwargs={"timeout": 30.0}, timeout=0.1)
+        _call(mode, httpserver.url_for(""), client_kwargs={"timeout": 30.0, "max_retries": 0}, timeout=0.1)
     _wait_for_slow_handler(httpserver)
 
 

@@ -227,7 +227,6 @@ SCHEMES = {
     [
         ("bearer", (Security("bearer"),)),
         ("Bearer2", (Security("bearer"),)),
-        ("basic", (Security("basic"),)),
         ("headerKey", (Security("header", "X-Api-Key"),)),
         ("queryKey", (Security("query", "api_key"),)),
         ("cookieKey", (Security("cookie", "session"),)),
@@ -243,6 +242,15 @@ def test_security_schemes_are_mapped(scheme: str, expected: tuple[Security, ...]
     assert warnings == []
 
 
+def test_basic_auth_is_reported_as_unsupported_and_sends_nothing() -> None:
+    api, warnings = _build(
+        _doc({"/a": {"get": {"operationId": "a", "security": [{"basic": []}], "responses": OK}}}, components={"securitySchemes": SCHEMES})
+    )
+    assert _op(api, "a").security == ()
+    assert [w.where for w in warnings] == ["#/paths/~1a/get/security"]
+    assert "basic" in warnings[0].message
+
+
 def test_security_global_default_override_and_alternatives() -> None:
     api, _ = _build(
         _doc(
@@ -252,10 +260,10 @@ def test_security_global_default_override_and_alternatives() -> None:
                 "/either": {"get": {"operationId": "either", "security": [{"headerKey": []}, {"bearer": [], "Bearer2": []}], "responses": OK}},
             },
             components={"securitySchemes": SCHEMES},
-            security=[{"basic": []}],
+            security=[{"basic": []}, {"bearer": []}],
         )
     )
-    assert _op(api, "globalDefault").security == (Security("basic"),)
+    assert _op(api, "globalDefault").security == (Security("bearer"),)  # basic is unsupported
     assert _op(api, "noAuth").security == ()
     # Requirements are alternatives: the first one whose schemes are all supported is sent.
     assert _op(api, "either").security == (Security("header", "X-Api-Key"),)

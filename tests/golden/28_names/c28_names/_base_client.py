@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import email.utils
 import functools
 import gc
 import json
+import logging
 import os
 import platform
+import random
+import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -40,9 +45,24 @@ DEFAULT_BASE_URL = "https://api.example.invalid"
 TOKEN_ENV = "C28_NAMES_API_TOKEN"
 BASE_URL_ENV = "C28_NAMES_BASE_URL"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+# Backoff: 0.5 s, 1 s, 2 s ... up to 8 s, each less up to 25 % of jitter; a server's
+# Retry-After (seconds or an HTTP date) or retry-after-ms is honoured up to 60 s.
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+RETRY_STATUSES = frozenset({408, 409, 429})
+RETRY_COUNT_HEADER = "X-Retry-Count"
+
+log = logging.getLogger("c28_names")
+if os.environ.get("C28_NAMES_LOG", "").lower() in ("debug", "info"):
+    logging.basicConfig()
+    log.setLevel(logging.DEBUG if os.environ["C28_NAMES_LOG"].lower() == "debug" else logging.INFO)
 USER_AGENT = "c28-names-python/" + f"{__version__} python/{platform.python_version()}"
 
 _Self = TypeVar("_Self", bound="BaseClient")
+_SyncSelf = TypeVar("_SyncSelf", bound="SyncAPIClient")
+_AsyncSelf = TypeVar("_AsyncSelf", bound="AsyncAPIClient")
 
 
 @dataclass(frozen=True)
@@ -331,6 +351,7 @@ class BaseClient:
     token: str | None
     base_url: httpx.URL
     timeout: Timeout
+    max_retries: int
     default_headers: dict[str, str]
 
     def __init__(
@@ -339,8 +360,12 @@ class BaseClient:
         token: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        self.max_retries = max_retries
         self.token = token if token is not None else os.environ.get(TOKEN_ENV)
         given = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         if not given:
@@ -355,6 +380,58 @@ class BaseClient:
     def __repr__(self) -> str:
         token = "None" if self.token is None else "'***'"
         return f"{type(self).__name__}(base_url={str(self.base_url)!r}, token={token})"
+
+    def _copy_settings(
+        self,
+        other: BaseClient,
+        timeout: Timeout | NotGiven,
+        max_retries: int | None,
+        default_headers: Mapping[str, str] | None,
+    ) -> None:
+        """``with_options``: the same configuration, with what is given replaced."""
+        self.token, self.base_url = other.token, other.base_url
+        self.timeout = other.timeout if isinstance(timeout, NotGiven) else timeout
+        self.max_retries = other.max_retries if max_retries is None else max_retries
+        self.default_headers = {
+            **other.default_headers,
+            **{k: _header_value(k, v) for k, v in (default_headers or {}).items()},
+        }
+
+    @staticmethod
+    def should_retry(response: httpx.Response) -> bool:
+        """408, 409, 429 and 5xx are retried, unless the server says ``x-should-retry: false``."""
+        verdict = str(response.headers.get("x-should-retry", "")).lower()
+        if verdict in ("true", "false"):
+            return verdict == "true"
+        return response.status_code in RETRY_STATUSES or response.status_code >= 500
+
+    @staticmethod
+    def retry_delay(attempt: int, response: httpx.Response | None) -> float:
+        """Seconds to wait before retry number ``attempt`` (1, 2, ...)."""
+        if response is not None:
+            after = _retry_after(response.headers)
+            if after is not None and 0 <= after <= MAX_RETRY_AFTER:
+                return after
+        delay: float = min(INITIAL_RETRY_DELAY * 2.0 ** (attempt - 1), MAX_RETRY_DELAY)
+        return delay * (1.0 - 0.25 * random.random())
+
+    def _log_request(self, request: httpx.Request, attempt: int) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s (attempt %d)",
+                request.method,
+                _redacted_url(request.url, self.token),
+                attempt + 1,
+            )
+
+    def _log_retry(self, request: httpx.Request, reason: str, delay: float) -> None:
+        log.info(
+            "%s %s: %s; retrying in %.2f s",
+            request.method,
+            _redacted_url(request.url, self.token),
+            reason,
+            delay,
+        )
 
     def _url(self, options: RequestOptions) -> str:
         path = options.path
@@ -477,6 +554,31 @@ class BaseClient:
         return _raw_body(response)
 
 
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """A server's wish: ``retry-after-ms``, or ``Retry-After`` in seconds or as an HTTP date."""
+    try:
+        if "retry-after-ms" in headers:
+            return float(headers["retry-after-ms"]) / 1000
+        value = headers.get("retry-after")
+        if value is None:
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            moment = email.utils.parsedate_to_datetime(value)
+            return (moment - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _redacted_url(url: httpx.URL, token: str | None) -> str:
+    """The URL for a log line, with the credential (an API key in the query) hidden."""
+    text = str(url)
+    if token:
+        text = text.replace(urllib.parse.quote(token, safe=""), "***").replace(token, "***")
+    return text
+
+
 def _raw_body(response: httpx.Response) -> object:
     try:
         return json.loads(response.content)
@@ -495,30 +597,74 @@ class SyncAPIClient(BaseClient):
         token: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
-            token=token, base_url=base_url, timeout=timeout, default_headers=default_headers
+            token=token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
         )
         self._owns_client = http_client is None
         self._client = (
             http_client if http_client is not None else httpx.Client(timeout=self.timeout)
         )
 
+    def with_options(
+        self: _SyncSelf,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> _SyncSelf:
+        """A copy of this client with some settings replaced; it shares the connection pool."""
+        copy = object.__new__(type(self))
+        copy._copy_settings(self, timeout, max_retries, default_headers)
+        copy._client, copy._owns_client = self._client, False
+        return copy
+
     def request(self, options: RequestOptions) -> Any:
-        request = self.build_request(options)
-        try:
-            response = self._client.send(request)
-        except httpx.TimeoutException as exc:
-            raise APITimeoutError(request) from exc
-        except httpx.TransportError as exc:
-            raise APIConnectionError(request) from exc
-        try:
-            response.read()
-        finally:
-            response.close()
-        return self.process_response(options, response)
+        """Send, retrying connection errors, timeouts and retryable statuses with backoff."""
+        for attempt in range(self.max_retries + 1):
+            request = self.build_request(options)
+            if attempt:
+                request.headers[RETRY_COUNT_HEADER] = str(attempt)
+            self._log_request(request, attempt)
+            retries_left = attempt < self.max_retries
+            try:
+                response = self._client.send(request)
+            except httpx.TimeoutException as exc:
+                if not retries_left:
+                    raise APITimeoutError(request) from exc
+                delay = self.retry_delay(attempt + 1, None)
+                self._log_retry(request, "timed out", delay)
+                self._sleep(delay)
+                continue
+            except httpx.TransportError as exc:
+                if not retries_left:
+                    raise APIConnectionError(request) from exc
+                delay = self.retry_delay(attempt + 1, None)
+                self._log_retry(request, type(exc).__name__, delay)
+                self._sleep(delay)
+                continue
+            try:
+                response.read()
+            finally:
+                response.close()
+            if retries_left and not response.is_success and self.should_retry(response):
+                delay = self.retry_delay(attempt + 1, response)
+                self._log_retry(request, f"status {response.status_code}", delay)
+                self._sleep(delay)
+                continue
+            return self.process_response(options, response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _sleep(seconds: float) -> None:
+        time.sleep(seconds)
 
     def close(self) -> None:
         if self._owns_client:
@@ -547,30 +693,74 @@ class AsyncAPIClient(BaseClient):
         token: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
-            token=token, base_url=base_url, timeout=timeout, default_headers=default_headers
+            token=token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
         )
         self._owns_client = http_client is None
         self._client = (
             http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
         )
 
+    def with_options(
+        self: _AsyncSelf,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> _AsyncSelf:
+        """A copy of this client with some settings replaced; it shares the connection pool."""
+        copy = object.__new__(type(self))
+        copy._copy_settings(self, timeout, max_retries, default_headers)
+        copy._client, copy._owns_client = self._client, False
+        return copy
+
     async def request(self, options: RequestOptions) -> Any:
-        request = self.build_request(options)
-        try:
-            response = await self._client.send(request)
-        except httpx.TimeoutException as exc:
-            raise APITimeoutError(request) from exc
-        except httpx.TransportError as exc:
-            raise APIConnectionError(request) from exc
-        try:
-            await response.aread()
-        finally:
-            await response.aclose()
-        return self.process_response(options, response)
+        """Send, retrying connection errors, timeouts and retryable statuses with backoff."""
+        for attempt in range(self.max_retries + 1):
+            request = self.build_request(options)
+            if attempt:
+                request.headers[RETRY_COUNT_HEADER] = str(attempt)
+            self._log_request(request, attempt)
+            retries_left = attempt < self.max_retries
+            try:
+                response = await self._client.send(request)
+            except httpx.TimeoutException as exc:
+                if not retries_left:
+                    raise APITimeoutError(request) from exc
+                delay = self.retry_delay(attempt + 1, None)
+                self._log_retry(request, "timed out", delay)
+                await self._sleep(delay)
+                continue
+            except httpx.TransportError as exc:
+                if not retries_left:
+                    raise APIConnectionError(request) from exc
+                delay = self.retry_delay(attempt + 1, None)
+                self._log_retry(request, type(exc).__name__, delay)
+                await self._sleep(delay)
+                continue
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+            if retries_left and not response.is_success and self.should_retry(response):
+                delay = self.retry_delay(attempt + 1, response)
+                self._log_retry(request, f"status {response.status_code}", delay)
+                await self._sleep(delay)
+                continue
+            return self.process_response(options, response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    async def _sleep(seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
     async def close(self) -> None:
         if self._owns_client:
