@@ -98,6 +98,51 @@ def call_rows() -> list[tuple[str, float, float, str]]:
     return [(f"{n} SDK calls vs the same requests with bare httpx", ours, baseline, "≤ 1.1×")]
 
 
+def concurrency_rows(calls: int = 1000) -> list[tuple[str, float, float, str]]:
+    """1,000 concurrent calls: the SDK's async client with default settings, against bare httpx
+    with the caller limiting in-flight requests to the pool size (a server in another process)."""
+    import asyncio
+
+    import streamkap
+
+    server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("loopback_server.py")), "--seconds", "120"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert server.stdout is not None
+        url = f"http://127.0.0.1:{server.stdout.readline().strip()}"
+
+        async def sdk() -> int:
+            async with streamkap.AsyncStreamkap(token="t", base_url=url) as client:
+                results = await asyncio.gather(
+                    *(client.pipelines.search_pipelines_metrics(size=1) for _ in range(calls)), return_exceptions=True
+                )
+            return sum(isinstance(r, BaseException) for r in results)
+
+        async def bare() -> int:
+            limit = asyncio.Semaphore(100)  # httpx's default pool size
+
+            async def one(http: httpx.AsyncClient) -> object:
+                async with limit:
+                    r = await http.post(f"{url}/pipelines/metrics", params={"size": 1}, headers={"Authorization": "Bearer t"})
+                    return r.json()
+
+            async with httpx.AsyncClient() as http:
+                results = await asyncio.gather(*(one(http) for _ in range(calls)), return_exceptions=True)
+            return sum(isinstance(r, BaseException) for r in results)
+
+        timings: dict[str, list[float]] = {"sdk": [], "bare": []}
+        errors = {"sdk": 0, "bare": 0}
+        for _ in range(3):
+            for name, fn in (("bare", bare), ("sdk", sdk)):
+                start = time.perf_counter()
+                errors[name] += asyncio.run(fn())
+                timings[name].append(time.perf_counter() - start)
+    finally:
+        server.kill()
+        server.wait()
+    label = f"{calls} concurrent async calls, defaults (errors: {errors['sdk']}) vs bare httpx + semaphore (errors: {errors['bare']})"
+    return [(label, min(timings["sdk"]), min(timings["bare"]), "≤ 1.5×")]
+
+
 def generate_rows() -> list[tuple[str, float, float, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "generated"
@@ -111,10 +156,11 @@ def generate_rows() -> list[tuple[str, float, float, str]]:
 
 
 def main() -> None:
-    rows = parse_rows() + call_rows() + generate_rows()
-    print(f"{'measurement':66} {'ours':>9} {'baseline':>9} {'ratio':>7}  target")
+    rows = parse_rows() + call_rows() + concurrency_rows() + generate_rows()
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measurement':{width}} {'ours':>9} {'baseline':>9} {'ratio':>7}  target")
     for name, ours, baseline, target in rows:
-        print(f"{name:66} {ours:8.3f}s {baseline:8.3f}s {ours / baseline:6.2f}×  {target}")
+        print(f"{name:{width}} {ours:8.3f}s {baseline:8.3f}s {ours / baseline:6.2f}×  {target}")
 
 
 if __name__ == "__main__":

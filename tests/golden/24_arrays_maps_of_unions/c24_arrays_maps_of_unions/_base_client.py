@@ -46,6 +46,7 @@ TOKEN_ENV = "C24_ARRAYS_MAPS_OF_UNIONS_API_TOKEN"
 BASE_URL_ENV = "C24_ARRAYS_MAPS_OF_UNIONS_BASE_URL"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 # Backoff: 0.5 s, 1 s, 2 s ... up to 8 s, each less up to 25 % of jitter; a server's
 # Retry-After (seconds or an HTTP date) or retry-after-ms is honoured up to 60 s.
 INITIAL_RETRY_DELAY = 0.5
@@ -688,6 +689,25 @@ class SyncAPIClient(BaseClient):
         self.close()
 
 
+class _Slots:
+    """At most ``size`` requests in flight (no limit when ``size`` is None); the semaphore is
+    made in the running event loop on first use."""
+
+    def __init__(self, size: int | None) -> None:
+        self._size = size
+        self._semaphore: asyncio.Semaphore | None = None
+
+    async def __aenter__(self) -> None:
+        if self._size is not None:
+            if self._semaphore is None:
+                self._semaphore = asyncio.Semaphore(self._size)
+            await self._semaphore.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+
+
 class AsyncAPIClient(BaseClient):
     """Sends requests with an ``httpx.AsyncClient``."""
 
@@ -712,8 +732,13 @@ class AsyncAPIClient(BaseClient):
         )
         self._owns_client = http_client is None
         self._client = (
-            http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(timeout=self.timeout, limits=DEFAULT_LIMITS)
         )
+        # Calls beyond the pool size wait here, not in the pool: a pool wait counts against the
+        # timeout, so 1,000 concurrent calls would otherwise fail with PoolTimeout.
+        self._slots = _Slots(DEFAULT_LIMITS.max_connections if self._owns_client else None)
 
     def with_options(
         self: _AsyncSelf,
@@ -725,7 +750,7 @@ class AsyncAPIClient(BaseClient):
         """A copy of this client with some settings replaced; it shares the connection pool."""
         copy = object.__new__(type(self))
         copy._copy_settings(self, timeout, max_retries, default_headers)
-        copy._client, copy._owns_client = self._client, False
+        copy._client, copy._owns_client, copy._slots = self._client, False, self._slots
         return copy
 
     async def request(self, options: RequestOptions) -> Any:
@@ -737,7 +762,12 @@ class AsyncAPIClient(BaseClient):
             self._log_request(request, attempt)
             retries_left = attempt < self.max_retries
             try:
-                response = await self._client.send(request)
+                async with self._slots:
+                    response = await self._client.send(request)
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
             except httpx.TimeoutException as exc:
                 if not retries_left:
                     raise APITimeoutError(request) from exc
@@ -752,10 +782,6 @@ class AsyncAPIClient(BaseClient):
                 self._log_retry(request, type(exc).__name__, delay)
                 await self._sleep(delay)
                 continue
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
             if retries_left and not response.is_success and self.should_retry(response):
                 delay = self.retry_delay(attempt + 1, response)
                 self._log_retry(request, f"status {response.status_code}", delay)
