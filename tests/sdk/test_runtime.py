@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import email.utils
+import io
 import json
 import logging
 import random
@@ -131,7 +132,7 @@ def call(
     return asyncio.run(go())
 
 
-def raises(mode: str, base_url: str, **kwargs: Any) -> BaseException:
+def raises(mode: str, base_url: str, **kwargs: Any) -> Any:
     """The exception one call raises (it must raise a StreamkapError)."""
     with pytest.raises(streamkap.StreamkapError) as info:
         call(mode, base_url, **kwargs)
@@ -397,7 +398,7 @@ def test_retry_after_on_503_is_honoured(httpserver: HTTPServer, mode: str, waits
     [(408, streamkap.APIStatusError), (409, streamkap.ConflictError), (429, streamkap.RateLimitError)],
 )
 def test_retryable_4xx_are_retried(
-    httpserver: HTTPServer, mode: str, waits: list[float], status: int, cls: type
+    httpserver: HTTPServer, mode: str, waits: list[float], status: int, cls: type[streamkap.APIStatusError]
 ) -> None:
     script = serve(httpserver, (status, {"error": status}, {}))
 
@@ -435,7 +436,7 @@ def test_retryable_4xx_then_success(
     ],
 )
 def test_other_4xx_are_not_retried(
-    httpserver: HTTPServer, mode: str, waits: list[float], status: int, cls: type
+    httpserver: HTTPServer, mode: str, waits: list[float], status: int, cls: type[streamkap.APIStatusError]
 ) -> None:
     script = serve(httpserver, (status, {"error": status}, {}))
 
@@ -862,8 +863,6 @@ def test_a_retried_upload_from_a_file_object_resends_the_content(
 ) -> None:
     """An open file given as the body is read on the first attempt; a retry must send the same
     bytes again, not an empty body read from the end of the file."""
-    import io
-
     bodies: list[bytes] = []
 
     def record(status: int) -> Callable[[Request], Response]:

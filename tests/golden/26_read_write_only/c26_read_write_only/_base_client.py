@@ -394,6 +394,8 @@ class BaseClient:
         """``with_options``: the same configuration, with what is given replaced."""
         self.token, self.base_url = other.token, other.base_url
         self.timeout = other.timeout if isinstance(timeout, NotGiven) else timeout
+        if max_retries is not None and max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
         self.max_retries = other.max_retries if max_retries is None else max_retries
         self.default_headers = {
             **other.default_headers,
@@ -631,8 +633,9 @@ class SyncAPIClient(BaseClient):
 
     def request(self, options: RequestOptions) -> Any:
         """Send, retrying connection errors, timeouts and retryable statuses with backoff."""
+        # Built once: a body read from a file is read once, and every attempt sends the same bytes.
+        request = self.build_request(options)
         for attempt in range(self.max_retries + 1):
-            request = self.build_request(options)
             if attempt:
                 request.headers[RETRY_COUNT_HEADER] = str(attempt)
             self._log_request(request, attempt)
@@ -751,8 +754,9 @@ class AsyncAPIClient(BaseClient):
 
     async def request(self, options: RequestOptions) -> Any:
         """Send, retrying connection errors, timeouts and retryable statuses with backoff."""
+        # Built once: a body read from a file is read once, and every attempt sends the same bytes.
+        request = self.build_request(options)
         for attempt in range(self.max_retries + 1):
-            request = self.build_request(options)
             if attempt:
                 request.headers[RETRY_COUNT_HEADER] = str(attempt)
             self._log_request(request, attempt)
