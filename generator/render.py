@@ -422,7 +422,7 @@ def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, s
     def put(path: str, template: str, **values: Any) -> None:
         files[path] = env.get_template(template).render(**common, **values)
 
-    for name in ("_types", "_models", "_exceptions", "_base_client", "_version"):
+    for name in ("_types", "_models", "_exceptions", "_response", "_base_client", "_version"):
         put(f"{pkg}/{name}.py", f"runtime/{name}.py.jinja")
     for model in api.models:
         put(f"{pkg}/models/{model.module}.py", "model.py.jinja", model=_model_view(model, header))

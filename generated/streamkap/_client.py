@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.pipelines import AsyncPipelinesResource, PipelinesResource
+from .resources.pipelines import (
+    AsyncPipelinesResource,
+    AsyncPipelinesResourceWithRawResponse,
+    PipelinesResource,
+    PipelinesResourceWithRawResponse,
+)
 
 __all__ = ["Streamkap", "AsyncStreamkap"]
 
@@ -19,6 +24,11 @@ class Streamkap(SyncAPIClient):
         """Create, configure, and manage CDC pipelines and their lifecycle."""
         return PipelinesResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> StreamkapWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return StreamkapWithRawResponse(self)
+
 
 class AsyncStreamkap(AsyncAPIClient):
     """Asynchronous client for the Streamkap REST API."""
@@ -27,3 +37,30 @@ class AsyncStreamkap(AsyncAPIClient):
     def pipelines(self) -> AsyncPipelinesResource:
         """Create, configure, and manage CDC pipelines and their lifecycle."""
         return AsyncPipelinesResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncStreamkapWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncStreamkapWithRawResponse(self)
+
+
+class StreamkapWithRawResponse:
+    """``Streamkap.with_raw_response``."""
+
+    def __init__(self, client: Streamkap) -> None:
+        self._client = client
+
+    @cached_property
+    def pipelines(self) -> PipelinesResourceWithRawResponse:
+        return PipelinesResourceWithRawResponse(self._client.pipelines)
+
+
+class AsyncStreamkapWithRawResponse:
+    """``AsyncStreamkap.with_raw_response``."""
+
+    def __init__(self, client: AsyncStreamkap) -> None:
+        self._client = client
+
+    @cached_property
+    def pipelines(self) -> AsyncPipelinesResourceWithRawResponse:
+        return AsyncPipelinesResourceWithRawResponse(self._client.pipelines)

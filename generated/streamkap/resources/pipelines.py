@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import search_pipelines_metrics as _search_pipelines_metrics
 
-__all__ = ["PipelinesResource", "AsyncPipelinesResource"]
+__all__ = [
+    "PipelinesResource",
+    "AsyncPipelinesResource",
+    "PipelinesResourceWithRawResponse",
+    "AsyncPipelinesResourceWithRawResponse",
+]
 
 
 class PipelinesResource(SyncAPIResource):
@@ -19,3 +25,19 @@ class AsyncPipelinesResource(AsyncAPIResource):
     """Create, configure, and manage CDC pipelines and their lifecycle."""
 
     search_pipelines_metrics = _search_pipelines_metrics.search_pipelines_metrics_async
+
+
+class PipelinesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: PipelinesResource) -> None:
+        self.search_pipelines_metrics = to_raw_response_wrapper(resource.search_pipelines_metrics)
+
+
+class AsyncPipelinesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncPipelinesResource) -> None:
+        self.search_pipelines_metrics = async_to_raw_response_wrapper(
+            resource.search_pipelines_metrics
+        )

@@ -6,8 +6,18 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.files import AsyncFilesResource, FilesResource
-from .resources.books import AsyncBooksResource, BooksResource
+from .resources.files import (
+    AsyncFilesResource,
+    AsyncFilesResourceWithRawResponse,
+    FilesResource,
+    FilesResourceWithRawResponse,
+)
+from .resources.books import (
+    AsyncBooksResource,
+    AsyncBooksResourceWithRawResponse,
+    BooksResource,
+    BooksResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -25,6 +35,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'books'."""
         return BooksResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Path parameters."""
@@ -38,3 +53,38 @@ class AsyncClient(AsyncAPIClient):
     def books(self) -> AsyncBooksResource:
         """Operations tagged 'books'."""
         return AsyncBooksResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def files(self) -> FilesResourceWithRawResponse:
+        return FilesResourceWithRawResponse(self._client.files)
+
+    @cached_property
+    def books(self) -> BooksResourceWithRawResponse:
+        return BooksResourceWithRawResponse(self._client.books)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def files(self) -> AsyncFilesResourceWithRawResponse:
+        return AsyncFilesResourceWithRawResponse(self._client.files)
+
+    @cached_property
+    def books(self) -> AsyncBooksResourceWithRawResponse:
+        return AsyncBooksResourceWithRawResponse(self._client.books)

@@ -5,12 +5,14 @@ from . import models as models
 from ._client import AsyncClient as AsyncClient, Client as Client
 from . import _exceptions
 from ._exceptions import *  # noqa: F403 (the error tree, listed in _exceptions.__all__)
+from ._response import APIResponse as APIResponse
 from ._types import NOT_GIVEN as NOT_GIVEN, NotGiven as NotGiven
 from ._version import __version__ as __version__
 
 __all__ = [
     "Client",
     "AsyncClient",
+    "APIResponse",
     "NOT_GIVEN",
     "NotGiven",
     "models",

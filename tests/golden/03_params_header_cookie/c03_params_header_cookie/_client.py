@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.echo import AsyncEchoResource, EchoResource
+from .resources.echo import (
+    AsyncEchoResource,
+    AsyncEchoResourceWithRawResponse,
+    EchoResource,
+    EchoResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'echo'."""
         return EchoResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Header and cookie parameters."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def echo(self) -> AsyncEchoResource:
         """Operations tagged 'echo'."""
         return AsyncEchoResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def echo(self) -> EchoResourceWithRawResponse:
+        return EchoResourceWithRawResponse(self._client.echo)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def echo(self) -> AsyncEchoResourceWithRawResponse:
+        return AsyncEchoResourceWithRawResponse(self._client.echo)

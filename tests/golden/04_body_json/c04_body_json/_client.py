@@ -6,8 +6,18 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.pets import AsyncPetsResource, PetsResource
-from .resources.shapes import AsyncShapesResource, ShapesResource
+from .resources.pets import (
+    AsyncPetsResource,
+    AsyncPetsResourceWithRawResponse,
+    PetsResource,
+    PetsResourceWithRawResponse,
+)
+from .resources.shapes import (
+    AsyncShapesResource,
+    AsyncShapesResourceWithRawResponse,
+    ShapesResource,
+    ShapesResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -25,6 +35,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'shapes'."""
         return ShapesResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the JSON request bodies."""
@@ -38,3 +53,38 @@ class AsyncClient(AsyncAPIClient):
     def shapes(self) -> AsyncShapesResource:
         """Operations tagged 'shapes'."""
         return AsyncShapesResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def pets(self) -> PetsResourceWithRawResponse:
+        return PetsResourceWithRawResponse(self._client.pets)
+
+    @cached_property
+    def shapes(self) -> ShapesResourceWithRawResponse:
+        return ShapesResourceWithRawResponse(self._client.shapes)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def pets(self) -> AsyncPetsResourceWithRawResponse:
+        return AsyncPetsResourceWithRawResponse(self._client.pets)
+
+    @cached_property
+    def shapes(self) -> AsyncShapesResourceWithRawResponse:
+        return AsyncShapesResourceWithRawResponse(self._client.shapes)

@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.auth import AsyncAuthResource, AuthResource
+from .resources.auth import (
+    AsyncAuthResource,
+    AsyncAuthResourceWithRawResponse,
+    AuthResource,
+    AuthResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'auth'."""
         return AuthResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Form-urlencoded bodies."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def auth(self) -> AsyncAuthResource:
         """Operations tagged 'auth'."""
         return AsyncAuthResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def auth(self) -> AuthResourceWithRawResponse:
+        return AuthResourceWithRawResponse(self._client.auth)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def auth(self) -> AsyncAuthResourceWithRawResponse:
+        return AsyncAuthResourceWithRawResponse(self._client.auth)

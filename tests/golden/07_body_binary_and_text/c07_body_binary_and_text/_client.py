@@ -6,8 +6,18 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.blobs import AsyncBlobsResource, BlobsResource
-from .resources.notes import AsyncNotesResource, NotesResource
+from .resources.blobs import (
+    AsyncBlobsResource,
+    AsyncBlobsResourceWithRawResponse,
+    BlobsResource,
+    BlobsResourceWithRawResponse,
+)
+from .resources.notes import (
+    AsyncNotesResource,
+    AsyncNotesResourceWithRawResponse,
+    NotesResource,
+    NotesResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -25,6 +35,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'notes'."""
         return NotesResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Binary and text bodies."""
@@ -38,3 +53,38 @@ class AsyncClient(AsyncAPIClient):
     def notes(self) -> AsyncNotesResource:
         """Operations tagged 'notes'."""
         return AsyncNotesResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def blobs(self) -> BlobsResourceWithRawResponse:
+        return BlobsResourceWithRawResponse(self._client.blobs)
+
+    @cached_property
+    def notes(self) -> NotesResourceWithRawResponse:
+        return NotesResourceWithRawResponse(self._client.notes)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def blobs(self) -> AsyncBlobsResourceWithRawResponse:
+        return AsyncBlobsResourceWithRawResponse(self._client.blobs)
+
+    @cached_property
+    def notes(self) -> AsyncNotesResourceWithRawResponse:
+        return AsyncNotesResourceWithRawResponse(self._client.notes)

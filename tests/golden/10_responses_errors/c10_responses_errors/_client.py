@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.things import AsyncThingsResource, ThingsResource
+from .resources.things import (
+    AsyncThingsResource,
+    AsyncThingsResourceWithRawResponse,
+    ThingsResource,
+    ThingsResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'things'."""
         return ThingsResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Error responses."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def things(self) -> AsyncThingsResource:
         """Operations tagged 'things'."""
         return AsyncThingsResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def things(self) -> ThingsResourceWithRawResponse:
+        return ThingsResourceWithRawResponse(self._client.things)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def things(self) -> AsyncThingsResourceWithRawResponse:
+        return AsyncThingsResourceWithRawResponse(self._client.things)

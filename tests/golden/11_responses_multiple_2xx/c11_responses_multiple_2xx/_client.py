@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.items import AsyncItemsResource, ItemsResource
+from .resources.items import (
+    AsyncItemsResource,
+    AsyncItemsResourceWithRawResponse,
+    ItemsResource,
+    ItemsResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'items'."""
         return ItemsResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Several success responses."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def items(self) -> AsyncItemsResource:
         """Operations tagged 'items'."""
         return AsyncItemsResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def items(self) -> ItemsResourceWithRawResponse:
+        return ItemsResourceWithRawResponse(self._client.items)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def items(self) -> AsyncItemsResourceWithRawResponse:
+        return AsyncItemsResourceWithRawResponse(self._client.items)

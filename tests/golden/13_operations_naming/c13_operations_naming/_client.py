@@ -6,9 +6,24 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.widget_admin import AsyncWidgetAdminResource, WidgetAdminResource
-from .resources.items import AsyncItemsResource, ItemsResource
-from .resources.default import AsyncDefaultResource, DefaultResource
+from .resources.widget_admin import (
+    AsyncWidgetAdminResource,
+    AsyncWidgetAdminResourceWithRawResponse,
+    WidgetAdminResource,
+    WidgetAdminResourceWithRawResponse,
+)
+from .resources.items import (
+    AsyncItemsResource,
+    AsyncItemsResourceWithRawResponse,
+    ItemsResource,
+    ItemsResourceWithRawResponse,
+)
+from .resources.default import (
+    AsyncDefaultResource,
+    AsyncDefaultResourceWithRawResponse,
+    DefaultResource,
+    DefaultResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -31,6 +46,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'default'."""
         return DefaultResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Operation naming."""
@@ -49,3 +69,46 @@ class AsyncClient(AsyncAPIClient):
     def default(self) -> AsyncDefaultResource:
         """Operations tagged 'default'."""
         return AsyncDefaultResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def widget_admin(self) -> WidgetAdminResourceWithRawResponse:
+        return WidgetAdminResourceWithRawResponse(self._client.widget_admin)
+
+    @cached_property
+    def items(self) -> ItemsResourceWithRawResponse:
+        return ItemsResourceWithRawResponse(self._client.items)
+
+    @cached_property
+    def default(self) -> DefaultResourceWithRawResponse:
+        return DefaultResourceWithRawResponse(self._client.default)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def widget_admin(self) -> AsyncWidgetAdminResourceWithRawResponse:
+        return AsyncWidgetAdminResourceWithRawResponse(self._client.widget_admin)
+
+    @cached_property
+    def items(self) -> AsyncItemsResourceWithRawResponse:
+        return AsyncItemsResourceWithRawResponse(self._client.items)
+
+    @cached_property
+    def default(self) -> AsyncDefaultResourceWithRawResponse:
+        return AsyncDefaultResourceWithRawResponse(self._client.default)

@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.allof import AsyncAllofResource, AllofResource
+from .resources.allof import (
+    AsyncAllofResource,
+    AsyncAllofResourceWithRawResponse,
+    AllofResource,
+    AllofResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'allof'."""
         return AllofResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the allOf merging."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def allof(self) -> AsyncAllofResource:
         """Operations tagged 'allof'."""
         return AsyncAllofResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def allof(self) -> AllofResourceWithRawResponse:
+        return AllofResourceWithRawResponse(self._client.allof)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def allof(self) -> AsyncAllofResourceWithRawResponse:
+        return AsyncAllofResourceWithRawResponse(self._client.allof)

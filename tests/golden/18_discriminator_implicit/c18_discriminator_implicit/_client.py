@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.shapes import AsyncShapesResource, ShapesResource
+from .resources.shapes import (
+    AsyncShapesResource,
+    AsyncShapesResourceWithRawResponse,
+    ShapesResource,
+    ShapesResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'shapes'."""
         return ShapesResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Discriminator without a mapping."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def shapes(self) -> AsyncShapesResource:
         """Operations tagged 'shapes'."""
         return AsyncShapesResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def shapes(self) -> ShapesResourceWithRawResponse:
+        return ShapesResourceWithRawResponse(self._client.shapes)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def shapes(self) -> AsyncShapesResourceWithRawResponse:
+        return AsyncShapesResourceWithRawResponse(self._client.shapes)

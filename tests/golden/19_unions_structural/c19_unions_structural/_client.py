@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.unions import AsyncUnionsResource, UnionsResource
+from .resources.unions import (
+    AsyncUnionsResource,
+    AsyncUnionsResourceWithRawResponse,
+    UnionsResource,
+    UnionsResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'unions'."""
         return UnionsResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Unions without a discriminator."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def unions(self) -> AsyncUnionsResource:
         """Operations tagged 'unions'."""
         return AsyncUnionsResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def unions(self) -> UnionsResourceWithRawResponse:
+        return UnionsResourceWithRawResponse(self._client.unions)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def unions(self) -> AsyncUnionsResourceWithRawResponse:
+        return AsyncUnionsResourceWithRawResponse(self._client.unions)

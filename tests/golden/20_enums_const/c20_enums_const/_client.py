@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.widgets import AsyncWidgetsResource, WidgetsResource
+from .resources.widgets import (
+    AsyncWidgetsResource,
+    AsyncWidgetsResourceWithRawResponse,
+    WidgetsResource,
+    WidgetsResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'widgets'."""
         return WidgetsResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Enums and const."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def widgets(self) -> AsyncWidgetsResource:
         """Operations tagged 'widgets'."""
         return AsyncWidgetsResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def widgets(self) -> WidgetsResourceWithRawResponse:
+        return WidgetsResourceWithRawResponse(self._client.widgets)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def widgets(self) -> AsyncWidgetsResourceWithRawResponse:
+        return AsyncWidgetsResourceWithRawResponse(self._client.widgets)

@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.recursive import AsyncRecursiveResource, RecursiveResource
+from .resources.recursive import (
+    AsyncRecursiveResource,
+    AsyncRecursiveResourceWithRawResponse,
+    RecursiveResource,
+    RecursiveResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'recursive'."""
         return RecursiveResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Recursive schemas."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def recursive(self) -> AsyncRecursiveResource:
         """Operations tagged 'recursive'."""
         return AsyncRecursiveResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def recursive(self) -> RecursiveResourceWithRawResponse:
+        return RecursiveResourceWithRawResponse(self._client.recursive)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def recursive(self) -> AsyncRecursiveResourceWithRawResponse:
+        return AsyncRecursiveResourceWithRawResponse(self._client.recursive)

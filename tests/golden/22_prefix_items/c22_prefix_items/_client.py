@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.geo import AsyncGeoResource, GeoResource
+from .resources.geo import (
+    AsyncGeoResource,
+    AsyncGeoResourceWithRawResponse,
+    GeoResource,
+    GeoResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'geo'."""
         return GeoResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the prefixItems tuples."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def geo(self) -> AsyncGeoResource:
         """Operations tagged 'geo'."""
         return AsyncGeoResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def geo(self) -> GeoResourceWithRawResponse:
+        return GeoResourceWithRawResponse(self._client.geo)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def geo(self) -> AsyncGeoResourceWithRawResponse:
+        return AsyncGeoResourceWithRawResponse(self._client.geo)

@@ -29,6 +29,7 @@ from ._exceptions import (
     APITimeoutError,
     status_error,
 )
+from ._response import RAW_RESPONSE, APIResponse
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._version import __version__
 
@@ -521,6 +522,12 @@ class BaseClient:
             return {**base, **options.extra_body}
         return body
 
+    def _result(self, options: RequestOptions, response: httpx.Response) -> Any:
+        """The parsed value, or an unparsed ``APIResponse`` inside ``with_raw_response``."""
+        if RAW_RESPONSE.get() and response.is_success:
+            return APIResponse[Any](self, options, response)
+        return self.process_response(options, response)
+
     def process_response(self, options: RequestOptions, response: httpx.Response) -> Any:
         """The parsed body of a 2xx response; any other status raises ``APIStatusError``."""
         documented, tp = _pick(options.responses, response.status_code)
@@ -665,7 +672,7 @@ class SyncAPIClient(BaseClient):
                 self._log_retry(request, f"status {response.status_code}", delay)
                 self._sleep(delay)
                 continue
-            return self.process_response(options, response)
+            return self._result(options, response)
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
@@ -787,7 +794,7 @@ class AsyncAPIClient(BaseClient):
                 self._log_retry(request, f"status {response.status_code}", delay)
                 await self._sleep(delay)
                 continue
-            return self.process_response(options, response)
+            return self._result(options, response)
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod

@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.orders import AsyncOrdersResource, OrdersResource
+from .resources.orders import (
+    AsyncOrdersResource,
+    AsyncOrdersResourceWithRawResponse,
+    OrdersResource,
+    OrdersResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'orders'."""
         return OrdersResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Inline objects."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def orders(self) -> AsyncOrdersResource:
         """Operations tagged 'orders'."""
         return AsyncOrdersResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def orders(self) -> OrdersResourceWithRawResponse:
+        return OrdersResourceWithRawResponse(self._client.orders)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def orders(self) -> AsyncOrdersResourceWithRawResponse:
+        return AsyncOrdersResourceWithRawResponse(self._client.orders)

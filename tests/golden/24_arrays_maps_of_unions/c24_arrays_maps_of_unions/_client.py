@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.containers import AsyncContainersResource, ContainersResource
+from .resources.containers import (
+    AsyncContainersResource,
+    AsyncContainersResourceWithRawResponse,
+    ContainersResource,
+    ContainersResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'containers'."""
         return ContainersResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Arrays and maps of unions."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def containers(self) -> AsyncContainersResource:
         """Operations tagged 'containers'."""
         return AsyncContainersResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def containers(self) -> ContainersResourceWithRawResponse:
+        return ContainersResourceWithRawResponse(self._client.containers)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def containers(self) -> AsyncContainersResourceWithRawResponse:
+        return AsyncContainersResourceWithRawResponse(self._client.containers)

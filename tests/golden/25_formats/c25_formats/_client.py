@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.formats import AsyncFormatsResource, FormatsResource
+from .resources.formats import (
+    AsyncFormatsResource,
+    AsyncFormatsResourceWithRawResponse,
+    FormatsResource,
+    FormatsResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'formats'."""
         return FormatsResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the String and number formats."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def formats(self) -> AsyncFormatsResource:
         """Operations tagged 'formats'."""
         return AsyncFormatsResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def formats(self) -> FormatsResourceWithRawResponse:
+        return FormatsResourceWithRawResponse(self._client.formats)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def formats(self) -> AsyncFormatsResourceWithRawResponse:
+        return AsyncFormatsResourceWithRawResponse(self._client.formats)

@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.names import AsyncNamesResource, NamesResource
+from .resources.names import (
+    AsyncNamesResource,
+    AsyncNamesResourceWithRawResponse,
+    NamesResource,
+    NamesResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'names'."""
         return NamesResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Troublesome names."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def names(self) -> AsyncNamesResource:
         """Operations tagged 'names'."""
         return AsyncNamesResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def names(self) -> NamesResourceWithRawResponse:
+        return NamesResourceWithRawResponse(self._client.names)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def names(self) -> AsyncNamesResourceWithRawResponse:
+        return AsyncNamesResourceWithRawResponse(self._client.names)

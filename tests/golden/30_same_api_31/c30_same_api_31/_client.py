@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.notes import AsyncNotesResource, NotesResource
+from .resources.notes import (
+    AsyncNotesResource,
+    AsyncNotesResourceWithRawResponse,
+    NotesResource,
+    NotesResourceWithRawResponse,
+)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -19,6 +24,11 @@ class Client(SyncAPIClient):
         """Operations tagged 'notes'."""
         return NotesResource(self)
 
+    @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return ClientWithRawResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Same API."""
@@ -27,3 +37,30 @@ class AsyncClient(AsyncAPIClient):
     def notes(self) -> AsyncNotesResource:
         """Operations tagged 'notes'."""
         return AsyncNotesResource(self)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
+        return AsyncClientWithRawResponse(self)
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def notes(self) -> NotesResourceWithRawResponse:
+        return NotesResourceWithRawResponse(self._client.notes)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def notes(self) -> AsyncNotesResourceWithRawResponse:
+        return AsyncNotesResourceWithRawResponse(self._client.notes)

@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_pages as _get_pages
 from ..operations import get_labels as _get_labels
 
-__all__ = ["BooksResource", "AsyncBooksResource"]
+__all__ = [
+    "BooksResource",
+    "AsyncBooksResource",
+    "BooksResourceWithRawResponse",
+    "AsyncBooksResourceWithRawResponse",
+]
 
 
 class BooksResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncBooksResource(AsyncAPIResource):
     get_pages = _get_pages.get_pages_async
 
     get_labels = _get_labels.get_labels_async
+
+
+class BooksResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: BooksResource) -> None:
+        self.get_pages = to_raw_response_wrapper(resource.get_pages)
+        self.get_labels = to_raw_response_wrapper(resource.get_labels)
+
+
+class AsyncBooksResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncBooksResource) -> None:
+        self.get_pages = async_to_raw_response_wrapper(resource.get_pages)
+        self.get_labels = async_to_raw_response_wrapper(resource.get_labels)

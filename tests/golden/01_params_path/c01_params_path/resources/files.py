@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_file as _get_file
 from ..operations import delete_file as _delete_file
 
-__all__ = ["FilesResource", "AsyncFilesResource"]
+__all__ = [
+    "FilesResource",
+    "AsyncFilesResource",
+    "FilesResourceWithRawResponse",
+    "AsyncFilesResourceWithRawResponse",
+]
 
 
 class FilesResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncFilesResource(AsyncAPIResource):
     get_file = _get_file.get_file_async
 
     delete_file = _delete_file.delete_file_async
+
+
+class FilesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: FilesResource) -> None:
+        self.get_file = to_raw_response_wrapper(resource.get_file)
+        self.delete_file = to_raw_response_wrapper(resource.delete_file)
+
+
+class AsyncFilesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncFilesResource) -> None:
+        self.get_file = async_to_raw_response_wrapper(resource.get_file)
+        self.delete_file = async_to_raw_response_wrapper(resource.delete_file)

@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import search as _search
 
-__all__ = ["SearchResource", "AsyncSearchResource"]
+__all__ = [
+    "SearchResource",
+    "AsyncSearchResource",
+    "SearchResourceWithRawResponse",
+    "AsyncSearchResourceWithRawResponse",
+]
 
 
 class SearchResource(SyncAPIResource):
@@ -19,3 +25,17 @@ class AsyncSearchResource(AsyncAPIResource):
     """Operations tagged 'search'."""
 
     search = _search.search_async
+
+
+class SearchResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: SearchResource) -> None:
+        self.search = to_raw_response_wrapper(resource.search)
+
+
+class AsyncSearchResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncSearchResource) -> None:
+        self.search = async_to_raw_response_wrapper(resource.search)

@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import echo_headers as _echo_headers
 
-__all__ = ["EchoResource", "AsyncEchoResource"]
+__all__ = [
+    "EchoResource",
+    "AsyncEchoResource",
+    "EchoResourceWithRawResponse",
+    "AsyncEchoResourceWithRawResponse",
+]
 
 
 class EchoResource(SyncAPIResource):
@@ -19,3 +25,17 @@ class AsyncEchoResource(AsyncAPIResource):
     """Operations tagged 'echo'."""
 
     echo_headers = _echo_headers.echo_headers_async
+
+
+class EchoResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: EchoResource) -> None:
+        self.echo_headers = to_raw_response_wrapper(resource.echo_headers)
+
+
+class AsyncEchoResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncEchoResource) -> None:
+        self.echo_headers = async_to_raw_response_wrapper(resource.echo_headers)

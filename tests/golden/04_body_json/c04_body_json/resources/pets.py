@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import replace_pets as _replace_pets
 from ..operations import create_pet as _create_pet
 from ..operations import update_pet as _update_pet
 
-__all__ = ["PetsResource", "AsyncPetsResource"]
+__all__ = [
+    "PetsResource",
+    "AsyncPetsResource",
+    "PetsResourceWithRawResponse",
+    "AsyncPetsResourceWithRawResponse",
+]
 
 
 class PetsResource(SyncAPIResource):
@@ -29,3 +35,21 @@ class AsyncPetsResource(AsyncAPIResource):
     create_pet = _create_pet.create_pet_async
 
     update_pet = _update_pet.update_pet_async
+
+
+class PetsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: PetsResource) -> None:
+        self.replace_pets = to_raw_response_wrapper(resource.replace_pets)
+        self.create_pet = to_raw_response_wrapper(resource.create_pet)
+        self.update_pet = to_raw_response_wrapper(resource.update_pet)
+
+
+class AsyncPetsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncPetsResource) -> None:
+        self.replace_pets = async_to_raw_response_wrapper(resource.replace_pets)
+        self.create_pet = async_to_raw_response_wrapper(resource.create_pet)
+        self.update_pet = async_to_raw_response_wrapper(resource.update_pet)

@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import create_shape as _create_shape
 
-__all__ = ["ShapesResource", "AsyncShapesResource"]
+__all__ = [
+    "ShapesResource",
+    "AsyncShapesResource",
+    "ShapesResourceWithRawResponse",
+    "AsyncShapesResourceWithRawResponse",
+]
 
 
 class ShapesResource(SyncAPIResource):
@@ -19,3 +25,17 @@ class AsyncShapesResource(AsyncAPIResource):
     """Operations tagged 'shapes'."""
 
     create_shape = _create_shape.create_shape_async
+
+
+class ShapesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: ShapesResource) -> None:
+        self.create_shape = to_raw_response_wrapper(resource.create_shape)
+
+
+class AsyncShapesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncShapesResource) -> None:
+        self.create_shape = async_to_raw_response_wrapper(resource.create_shape)

@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import issue_token as _issue_token
 
-__all__ = ["AuthResource", "AsyncAuthResource"]
+__all__ = [
+    "AuthResource",
+    "AsyncAuthResource",
+    "AuthResourceWithRawResponse",
+    "AsyncAuthResourceWithRawResponse",
+]
 
 
 class AuthResource(SyncAPIResource):
@@ -19,3 +25,17 @@ class AsyncAuthResource(AsyncAPIResource):
     """Operations tagged 'auth'."""
 
     issue_token = _issue_token.issue_token_async
+
+
+class AuthResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AuthResource) -> None:
+        self.issue_token = to_raw_response_wrapper(resource.issue_token)
+
+
+class AsyncAuthResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncAuthResource) -> None:
+        self.issue_token = async_to_raw_response_wrapper(resource.issue_token)

@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import upload_document as _upload_document
 from ..operations import upload_photos as _upload_photos
 
-__all__ = ["DocumentsResource", "AsyncDocumentsResource"]
+__all__ = [
+    "DocumentsResource",
+    "AsyncDocumentsResource",
+    "DocumentsResourceWithRawResponse",
+    "AsyncDocumentsResourceWithRawResponse",
+]
 
 
 class DocumentsResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncDocumentsResource(AsyncAPIResource):
     upload_document = _upload_document.upload_document_async
 
     upload_photos = _upload_photos.upload_photos_async
+
+
+class DocumentsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: DocumentsResource) -> None:
+        self.upload_document = to_raw_response_wrapper(resource.upload_document)
+        self.upload_photos = to_raw_response_wrapper(resource.upload_photos)
+
+
+class AsyncDocumentsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncDocumentsResource) -> None:
+        self.upload_document = async_to_raw_response_wrapper(resource.upload_document)
+        self.upload_photos = async_to_raw_response_wrapper(resource.upload_photos)

@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import put_blob as _put_blob
 from ..operations import upload_image as _upload_image
 
-__all__ = ["BlobsResource", "AsyncBlobsResource"]
+__all__ = [
+    "BlobsResource",
+    "AsyncBlobsResource",
+    "BlobsResourceWithRawResponse",
+    "AsyncBlobsResourceWithRawResponse",
+]
 
 
 class BlobsResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncBlobsResource(AsyncAPIResource):
     put_blob = _put_blob.put_blob_async
 
     upload_image = _upload_image.upload_image_async
+
+
+class BlobsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: BlobsResource) -> None:
+        self.put_blob = to_raw_response_wrapper(resource.put_blob)
+        self.upload_image = to_raw_response_wrapper(resource.upload_image)
+
+
+class AsyncBlobsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncBlobsResource) -> None:
+        self.put_blob = async_to_raw_response_wrapper(resource.put_blob)
+        self.upload_image = async_to_raw_response_wrapper(resource.upload_image)

@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import create_note as _create_note
 
-__all__ = ["NotesResource", "AsyncNotesResource"]
+__all__ = [
+    "NotesResource",
+    "AsyncNotesResource",
+    "NotesResourceWithRawResponse",
+    "AsyncNotesResourceWithRawResponse",
+]
 
 
 class NotesResource(SyncAPIResource):
@@ -19,3 +25,17 @@ class AsyncNotesResource(AsyncAPIResource):
     """Operations tagged 'notes'."""
 
     create_note = _create_note.create_note_async
+
+
+class NotesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: NotesResource) -> None:
+        self.create_note = to_raw_response_wrapper(resource.create_note)
+
+
+class AsyncNotesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncNotesResource) -> None:
+        self.create_note = async_to_raw_response_wrapper(resource.create_note)

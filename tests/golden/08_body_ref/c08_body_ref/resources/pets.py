@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import create_pet as _create_pet
 from ..operations import patch_pet as _patch_pet
 from ..operations import set_tags as _set_tags
 
-__all__ = ["PetsResource", "AsyncPetsResource"]
+__all__ = [
+    "PetsResource",
+    "AsyncPetsResource",
+    "PetsResourceWithRawResponse",
+    "AsyncPetsResourceWithRawResponse",
+]
 
 
 class PetsResource(SyncAPIResource):
@@ -29,3 +35,21 @@ class AsyncPetsResource(AsyncAPIResource):
     patch_pet = _patch_pet.patch_pet_async
 
     set_tags = _set_tags.set_tags_async
+
+
+class PetsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: PetsResource) -> None:
+        self.create_pet = to_raw_response_wrapper(resource.create_pet)
+        self.patch_pet = to_raw_response_wrapper(resource.patch_pet)
+        self.set_tags = to_raw_response_wrapper(resource.set_tags)
+
+
+class AsyncPetsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncPetsResource) -> None:
+        self.create_pet = async_to_raw_response_wrapper(resource.create_pet)
+        self.patch_pet = async_to_raw_response_wrapper(resource.patch_pet)
+        self.set_tags = async_to_raw_response_wrapper(resource.set_tags)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_report as _get_report
 from ..operations import delete_report as _delete_report
 from ..operations import get_report_text as _get_report_text
@@ -11,7 +12,12 @@ from ..operations import get_report_binary as _get_report_binary
 from ..operations import get_scores as _get_scores
 from ..operations import is_ready as _is_ready
 
-__all__ = ["ReportsResource", "AsyncReportsResource"]
+__all__ = [
+    "ReportsResource",
+    "AsyncReportsResource",
+    "ReportsResourceWithRawResponse",
+    "AsyncReportsResourceWithRawResponse",
+]
 
 
 class ReportsResource(SyncAPIResource):
@@ -44,3 +50,27 @@ class AsyncReportsResource(AsyncAPIResource):
     get_scores = _get_scores.get_scores_async
 
     is_ready = _is_ready.is_ready_async
+
+
+class ReportsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: ReportsResource) -> None:
+        self.get_report = to_raw_response_wrapper(resource.get_report)
+        self.delete_report = to_raw_response_wrapper(resource.delete_report)
+        self.get_report_text = to_raw_response_wrapper(resource.get_report_text)
+        self.get_report_binary = to_raw_response_wrapper(resource.get_report_binary)
+        self.get_scores = to_raw_response_wrapper(resource.get_scores)
+        self.is_ready = to_raw_response_wrapper(resource.is_ready)
+
+
+class AsyncReportsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncReportsResource) -> None:
+        self.get_report = async_to_raw_response_wrapper(resource.get_report)
+        self.delete_report = async_to_raw_response_wrapper(resource.delete_report)
+        self.get_report_text = async_to_raw_response_wrapper(resource.get_report_text)
+        self.get_report_binary = async_to_raw_response_wrapper(resource.get_report_binary)
+        self.get_scores = async_to_raw_response_wrapper(resource.get_scores)
+        self.is_ready = async_to_raw_response_wrapper(resource.is_ready)

@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_thing as _get_thing
 from ..operations import start_job as _start_job
 
-__all__ = ["ThingsResource", "AsyncThingsResource"]
+__all__ = [
+    "ThingsResource",
+    "AsyncThingsResource",
+    "ThingsResourceWithRawResponse",
+    "AsyncThingsResourceWithRawResponse",
+]
 
 
 class ThingsResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncThingsResource(AsyncAPIResource):
     get_thing = _get_thing.get_thing_async
 
     start_job = _start_job.start_job_async
+
+
+class ThingsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: ThingsResource) -> None:
+        self.get_thing = to_raw_response_wrapper(resource.get_thing)
+        self.start_job = to_raw_response_wrapper(resource.start_job)
+
+
+class AsyncThingsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncThingsResource) -> None:
+        self.get_thing = async_to_raw_response_wrapper(resource.get_thing)
+        self.start_job = async_to_raw_response_wrapper(resource.start_job)

@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import upsert_item as _upsert_item
 from ..operations import start_export as _start_export
 
-__all__ = ["ItemsResource", "AsyncItemsResource"]
+__all__ = [
+    "ItemsResource",
+    "AsyncItemsResource",
+    "ItemsResourceWithRawResponse",
+    "AsyncItemsResourceWithRawResponse",
+]
 
 
 class ItemsResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncItemsResource(AsyncAPIResource):
     upsert_item = _upsert_item.upsert_item_async
 
     start_export = _start_export.start_export_async
+
+
+class ItemsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: ItemsResource) -> None:
+        self.upsert_item = to_raw_response_wrapper(resource.upsert_item)
+        self.start_export = to_raw_response_wrapper(resource.start_export)
+
+
+class AsyncItemsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncItemsResource) -> None:
+        self.upsert_item = async_to_raw_response_wrapper(resource.upsert_item)
+        self.start_export = async_to_raw_response_wrapper(resource.start_export)

@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_order as _get_order
 from ..operations import cancel_order as _cancel_order
 from ..operations import list_orders as _list_orders
 
-__all__ = ["OrdersResource", "AsyncOrdersResource"]
+__all__ = [
+    "OrdersResource",
+    "AsyncOrdersResource",
+    "OrdersResourceWithRawResponse",
+    "AsyncOrdersResourceWithRawResponse",
+]
 
 
 class OrdersResource(SyncAPIResource):
@@ -29,3 +35,21 @@ class AsyncOrdersResource(AsyncAPIResource):
     cancel_order = _cancel_order.cancel_order_async
 
     list_orders = _list_orders.list_orders_async
+
+
+class OrdersResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: OrdersResource) -> None:
+        self.get_order = to_raw_response_wrapper(resource.get_order)
+        self.cancel_order = to_raw_response_wrapper(resource.cancel_order)
+        self.list_orders = to_raw_response_wrapper(resource.list_orders)
+
+
+class AsyncOrdersResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncOrdersResource) -> None:
+        self.get_order = async_to_raw_response_wrapper(resource.get_order)
+        self.cancel_order = async_to_raw_response_wrapper(resource.cancel_order)
+        self.list_orders = async_to_raw_response_wrapper(resource.list_orders)

@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import ping as _ping
 from ..operations import get_health as _get_health
 
-__all__ = ["DefaultResource", "AsyncDefaultResource"]
+__all__ = [
+    "DefaultResource",
+    "AsyncDefaultResource",
+    "DefaultResourceWithRawResponse",
+    "AsyncDefaultResourceWithRawResponse",
+]
 
 
 class DefaultResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncDefaultResource(AsyncAPIResource):
     ping = _ping.ping_async
 
     get_health = _get_health.get_health_async
+
+
+class DefaultResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: DefaultResource) -> None:
+        self.ping = to_raw_response_wrapper(resource.ping)
+        self.get_health = to_raw_response_wrapper(resource.get_health)
+
+
+class AsyncDefaultResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncDefaultResource) -> None:
+        self.ping = async_to_raw_response_wrapper(resource.ping)
+        self.get_health = async_to_raw_response_wrapper(resource.get_health)

@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_shared as _get_shared
 from ..operations import get_item as _get_item
 from ..operations import get_item_2 as _get_item_2
 from ..operations import list_items_v2 as _list_items_v2
 
-__all__ = ["ItemsResource", "AsyncItemsResource"]
+__all__ = [
+    "ItemsResource",
+    "AsyncItemsResource",
+    "ItemsResourceWithRawResponse",
+    "AsyncItemsResourceWithRawResponse",
+]
 
 
 class ItemsResource(SyncAPIResource):
@@ -34,3 +40,23 @@ class AsyncItemsResource(AsyncAPIResource):
     get_item_2 = _get_item_2.get_item_2_async
 
     list_items_v2 = _list_items_v2.list_items_v2_async
+
+
+class ItemsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: ItemsResource) -> None:
+        self.get_shared = to_raw_response_wrapper(resource.get_shared)
+        self.get_item = to_raw_response_wrapper(resource.get_item)
+        self.get_item_2 = to_raw_response_wrapper(resource.get_item_2)
+        self.list_items_v2 = to_raw_response_wrapper(resource.list_items_v2)
+
+
+class AsyncItemsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncItemsResource) -> None:
+        self.get_shared = async_to_raw_response_wrapper(resource.get_shared)
+        self.get_item = async_to_raw_response_wrapper(resource.get_item)
+        self.get_item_2 = async_to_raw_response_wrapper(resource.get_item_2)
+        self.list_items_v2 = async_to_raw_response_wrapper(resource.list_items_v2)

@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_widgets as _get_widgets
 from ..operations import post_widgets_by_widget_id_parts as _post_widgets_by_widget_id_parts
 from ..operations import get_shared as _get_shared
 
-__all__ = ["WidgetAdminResource", "AsyncWidgetAdminResource"]
+__all__ = [
+    "WidgetAdminResource",
+    "AsyncWidgetAdminResource",
+    "WidgetAdminResourceWithRawResponse",
+    "AsyncWidgetAdminResourceWithRawResponse",
+]
 
 
 class WidgetAdminResource(SyncAPIResource):
@@ -33,3 +39,25 @@ class AsyncWidgetAdminResource(AsyncAPIResource):
     )
 
     get_shared = _get_shared.get_shared_async
+
+
+class WidgetAdminResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: WidgetAdminResource) -> None:
+        self.get_widgets = to_raw_response_wrapper(resource.get_widgets)
+        self.post_widgets_by_widget_id_parts = to_raw_response_wrapper(
+            resource.post_widgets_by_widget_id_parts
+        )
+        self.get_shared = to_raw_response_wrapper(resource.get_shared)
+
+
+class AsyncWidgetAdminResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncWidgetAdminResource) -> None:
+        self.get_widgets = async_to_raw_response_wrapper(resource.get_widgets)
+        self.post_widgets_by_widget_id_parts = async_to_raw_response_wrapper(
+            resource.post_widgets_by_widget_id_parts
+        )
+        self.get_shared = async_to_raw_response_wrapper(resource.get_shared)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_me as _get_me
 from ..operations import with_header_key as _with_header_key
 from ..operations import with_query_key as _with_query_key
@@ -11,7 +12,12 @@ from ..operations import with_cookie_key as _with_cookie_key
 from ..operations import with_either_key as _with_either_key
 from ..operations import get_public as _get_public
 
-__all__ = ["AuthResource", "AsyncAuthResource"]
+__all__ = [
+    "AuthResource",
+    "AsyncAuthResource",
+    "AuthResourceWithRawResponse",
+    "AsyncAuthResourceWithRawResponse",
+]
 
 
 class AuthResource(SyncAPIResource):
@@ -44,3 +50,27 @@ class AsyncAuthResource(AsyncAPIResource):
     with_either_key = _with_either_key.with_either_key_async
 
     get_public = _get_public.get_public_async
+
+
+class AuthResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AuthResource) -> None:
+        self.get_me = to_raw_response_wrapper(resource.get_me)
+        self.with_header_key = to_raw_response_wrapper(resource.with_header_key)
+        self.with_query_key = to_raw_response_wrapper(resource.with_query_key)
+        self.with_cookie_key = to_raw_response_wrapper(resource.with_cookie_key)
+        self.with_either_key = to_raw_response_wrapper(resource.with_either_key)
+        self.get_public = to_raw_response_wrapper(resource.get_public)
+
+
+class AsyncAuthResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncAuthResource) -> None:
+        self.get_me = async_to_raw_response_wrapper(resource.get_me)
+        self.with_header_key = async_to_raw_response_wrapper(resource.with_header_key)
+        self.with_query_key = async_to_raw_response_wrapper(resource.with_query_key)
+        self.with_cookie_key = async_to_raw_response_wrapper(resource.with_cookie_key)
+        self.with_either_key = async_to_raw_response_wrapper(resource.with_either_key)
+        self.get_public = async_to_raw_response_wrapper(resource.get_public)

@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import list_accounts_v1 as _list_accounts_v1
 from ..operations import list_accounts as _list_accounts
 
-__all__ = ["AccountsResource", "AsyncAccountsResource"]
+__all__ = [
+    "AccountsResource",
+    "AsyncAccountsResource",
+    "AccountsResourceWithRawResponse",
+    "AsyncAccountsResourceWithRawResponse",
+]
 
 
 class AccountsResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncAccountsResource(AsyncAPIResource):
     list_accounts_v1 = _list_accounts_v1.list_accounts_v1_async
 
     list_accounts = _list_accounts.list_accounts_async
+
+
+class AccountsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AccountsResource) -> None:
+        self.list_accounts_v1 = to_raw_response_wrapper(resource.list_accounts_v1)
+        self.list_accounts = to_raw_response_wrapper(resource.list_accounts)
+
+
+class AsyncAccountsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncAccountsResource) -> None:
+        self.list_accounts_v1 = async_to_raw_response_wrapper(resource.list_accounts_v1)
+        self.list_accounts = async_to_raw_response_wrapper(resource.list_accounts)

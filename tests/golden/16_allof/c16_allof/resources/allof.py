@@ -4,13 +4,19 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_extended as _get_extended
 from ..operations import create_extended as _create_extended
 from ..operations import get_combined as _get_combined
 from ..operations import get_nested as _get_nested
 from ..operations import get_envelope as _get_envelope
 
-__all__ = ["AllofResource", "AsyncAllofResource"]
+__all__ = [
+    "AllofResource",
+    "AsyncAllofResource",
+    "AllofResourceWithRawResponse",
+    "AsyncAllofResourceWithRawResponse",
+]
 
 
 class AllofResource(SyncAPIResource):
@@ -39,3 +45,25 @@ class AsyncAllofResource(AsyncAPIResource):
     get_nested = _get_nested.get_nested_async
 
     get_envelope = _get_envelope.get_envelope_async
+
+
+class AllofResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AllofResource) -> None:
+        self.get_extended = to_raw_response_wrapper(resource.get_extended)
+        self.create_extended = to_raw_response_wrapper(resource.create_extended)
+        self.get_combined = to_raw_response_wrapper(resource.get_combined)
+        self.get_nested = to_raw_response_wrapper(resource.get_nested)
+        self.get_envelope = to_raw_response_wrapper(resource.get_envelope)
+
+
+class AsyncAllofResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncAllofResource) -> None:
+        self.get_extended = async_to_raw_response_wrapper(resource.get_extended)
+        self.create_extended = async_to_raw_response_wrapper(resource.create_extended)
+        self.get_combined = async_to_raw_response_wrapper(resource.get_combined)
+        self.get_nested = async_to_raw_response_wrapper(resource.get_nested)
+        self.get_envelope = async_to_raw_response_wrapper(resource.get_envelope)

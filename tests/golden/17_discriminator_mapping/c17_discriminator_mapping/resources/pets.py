@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_pet as _get_pet
 from ..operations import list_pets as _list_pets
 from ..operations import pets_by_name as _pets_by_name
 from ..operations import get_shelter as _get_shelter
 
-__all__ = ["PetsResource", "AsyncPetsResource"]
+__all__ = [
+    "PetsResource",
+    "AsyncPetsResource",
+    "PetsResourceWithRawResponse",
+    "AsyncPetsResourceWithRawResponse",
+]
 
 
 class PetsResource(SyncAPIResource):
@@ -34,3 +40,23 @@ class AsyncPetsResource(AsyncAPIResource):
     pets_by_name = _pets_by_name.pets_by_name_async
 
     get_shelter = _get_shelter.get_shelter_async
+
+
+class PetsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: PetsResource) -> None:
+        self.get_pet = to_raw_response_wrapper(resource.get_pet)
+        self.list_pets = to_raw_response_wrapper(resource.list_pets)
+        self.pets_by_name = to_raw_response_wrapper(resource.pets_by_name)
+        self.get_shelter = to_raw_response_wrapper(resource.get_shelter)
+
+
+class AsyncPetsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncPetsResource) -> None:
+        self.get_pet = async_to_raw_response_wrapper(resource.get_pet)
+        self.list_pets = async_to_raw_response_wrapper(resource.list_pets)
+        self.pets_by_name = async_to_raw_response_wrapper(resource.pets_by_name)
+        self.get_shelter = async_to_raw_response_wrapper(resource.get_shelter)

@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_shape as _get_shape
 from ..operations import get_maybe_shape as _get_maybe_shape
 from ..operations import get_drawing as _get_drawing
 
-__all__ = ["ShapesResource", "AsyncShapesResource"]
+__all__ = [
+    "ShapesResource",
+    "AsyncShapesResource",
+    "ShapesResourceWithRawResponse",
+    "AsyncShapesResourceWithRawResponse",
+]
 
 
 class ShapesResource(SyncAPIResource):
@@ -29,3 +35,21 @@ class AsyncShapesResource(AsyncAPIResource):
     get_maybe_shape = _get_maybe_shape.get_maybe_shape_async
 
     get_drawing = _get_drawing.get_drawing_async
+
+
+class ShapesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: ShapesResource) -> None:
+        self.get_shape = to_raw_response_wrapper(resource.get_shape)
+        self.get_maybe_shape = to_raw_response_wrapper(resource.get_maybe_shape)
+        self.get_drawing = to_raw_response_wrapper(resource.get_drawing)
+
+
+class AsyncShapesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncShapesResource) -> None:
+        self.get_shape = async_to_raw_response_wrapper(resource.get_shape)
+        self.get_maybe_shape = async_to_raw_response_wrapper(resource.get_maybe_shape)
+        self.get_drawing = async_to_raw_response_wrapper(resource.get_drawing)

@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_contact as _get_contact
 from ..operations import get_lookup as _get_lookup
 from ..operations import get_mixed as _get_mixed
 from ..operations import get_number as _get_number
 
-__all__ = ["UnionsResource", "AsyncUnionsResource"]
+__all__ = [
+    "UnionsResource",
+    "AsyncUnionsResource",
+    "UnionsResourceWithRawResponse",
+    "AsyncUnionsResourceWithRawResponse",
+]
 
 
 class UnionsResource(SyncAPIResource):
@@ -34,3 +40,23 @@ class AsyncUnionsResource(AsyncAPIResource):
     get_mixed = _get_mixed.get_mixed_async
 
     get_number = _get_number.get_number_async
+
+
+class UnionsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: UnionsResource) -> None:
+        self.get_contact = to_raw_response_wrapper(resource.get_contact)
+        self.get_lookup = to_raw_response_wrapper(resource.get_lookup)
+        self.get_mixed = to_raw_response_wrapper(resource.get_mixed)
+        self.get_number = to_raw_response_wrapper(resource.get_number)
+
+
+class AsyncUnionsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncUnionsResource) -> None:
+        self.get_contact = async_to_raw_response_wrapper(resource.get_contact)
+        self.get_lookup = async_to_raw_response_wrapper(resource.get_lookup)
+        self.get_mixed = async_to_raw_response_wrapper(resource.get_mixed)
+        self.get_number = async_to_raw_response_wrapper(resource.get_number)

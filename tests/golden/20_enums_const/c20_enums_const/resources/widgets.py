@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import list_widgets as _list_widgets
 from ..operations import create_widget as _create_widget
 from ..operations import favourite_color as _favourite_color
 
-__all__ = ["WidgetsResource", "AsyncWidgetsResource"]
+__all__ = [
+    "WidgetsResource",
+    "AsyncWidgetsResource",
+    "WidgetsResourceWithRawResponse",
+    "AsyncWidgetsResourceWithRawResponse",
+]
 
 
 class WidgetsResource(SyncAPIResource):
@@ -29,3 +35,21 @@ class AsyncWidgetsResource(AsyncAPIResource):
     create_widget = _create_widget.create_widget_async
 
     favourite_color = _favourite_color.favourite_color_async
+
+
+class WidgetsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: WidgetsResource) -> None:
+        self.list_widgets = to_raw_response_wrapper(resource.list_widgets)
+        self.create_widget = to_raw_response_wrapper(resource.create_widget)
+        self.favourite_color = to_raw_response_wrapper(resource.favourite_color)
+
+
+class AsyncWidgetsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncWidgetsResource) -> None:
+        self.list_widgets = async_to_raw_response_wrapper(resource.list_widgets)
+        self.create_widget = async_to_raw_response_wrapper(resource.create_widget)
+        self.favourite_color = async_to_raw_response_wrapper(resource.favourite_color)

@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_tree as _get_tree
 from ..operations import put_tree as _put_tree
 from ..operations import get_ping as _get_ping
 from ..operations import get_folder as _get_folder
 
-__all__ = ["RecursiveResource", "AsyncRecursiveResource"]
+__all__ = [
+    "RecursiveResource",
+    "AsyncRecursiveResource",
+    "RecursiveResourceWithRawResponse",
+    "AsyncRecursiveResourceWithRawResponse",
+]
 
 
 class RecursiveResource(SyncAPIResource):
@@ -34,3 +40,23 @@ class AsyncRecursiveResource(AsyncAPIResource):
     get_ping = _get_ping.get_ping_async
 
     get_folder = _get_folder.get_folder_async
+
+
+class RecursiveResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: RecursiveResource) -> None:
+        self.get_tree = to_raw_response_wrapper(resource.get_tree)
+        self.put_tree = to_raw_response_wrapper(resource.put_tree)
+        self.get_ping = to_raw_response_wrapper(resource.get_ping)
+        self.get_folder = to_raw_response_wrapper(resource.get_folder)
+
+
+class AsyncRecursiveResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncRecursiveResource) -> None:
+        self.get_tree = async_to_raw_response_wrapper(resource.get_tree)
+        self.put_tree = async_to_raw_response_wrapper(resource.put_tree)
+        self.get_ping = async_to_raw_response_wrapper(resource.get_ping)
+        self.get_folder = async_to_raw_response_wrapper(resource.get_folder)

@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_track as _get_track
 
-__all__ = ["GeoResource", "AsyncGeoResource"]
+__all__ = [
+    "GeoResource",
+    "AsyncGeoResource",
+    "GeoResourceWithRawResponse",
+    "AsyncGeoResourceWithRawResponse",
+]
 
 
 class GeoResource(SyncAPIResource):
@@ -19,3 +25,17 @@ class AsyncGeoResource(AsyncAPIResource):
     """Operations tagged 'geo'."""
 
     get_track = _get_track.get_track_async
+
+
+class GeoResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: GeoResource) -> None:
+        self.get_track = to_raw_response_wrapper(resource.get_track)
+
+
+class AsyncGeoResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncGeoResource) -> None:
+        self.get_track = async_to_raw_response_wrapper(resource.get_track)

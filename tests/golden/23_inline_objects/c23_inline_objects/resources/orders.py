@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import list_orders as _list_orders
 from ..operations import create_order as _create_order
 
-__all__ = ["OrdersResource", "AsyncOrdersResource"]
+__all__ = [
+    "OrdersResource",
+    "AsyncOrdersResource",
+    "OrdersResourceWithRawResponse",
+    "AsyncOrdersResourceWithRawResponse",
+]
 
 
 class OrdersResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncOrdersResource(AsyncAPIResource):
     list_orders = _list_orders.list_orders_async
 
     create_order = _create_order.create_order_async
+
+
+class OrdersResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: OrdersResource) -> None:
+        self.list_orders = to_raw_response_wrapper(resource.list_orders)
+        self.create_order = to_raw_response_wrapper(resource.create_order)
+
+
+class AsyncOrdersResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncOrdersResource) -> None:
+        self.list_orders = async_to_raw_response_wrapper(resource.list_orders)
+        self.create_order = async_to_raw_response_wrapper(resource.create_order)

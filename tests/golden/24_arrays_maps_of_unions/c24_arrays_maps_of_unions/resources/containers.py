@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_container as _get_container
 from ..operations import get_scores as _get_scores
 
-__all__ = ["ContainersResource", "AsyncContainersResource"]
+__all__ = [
+    "ContainersResource",
+    "AsyncContainersResource",
+    "ContainersResourceWithRawResponse",
+    "AsyncContainersResourceWithRawResponse",
+]
 
 
 class ContainersResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncContainersResource(AsyncAPIResource):
     get_container = _get_container.get_container_async
 
     get_scores = _get_scores.get_scores_async
+
+
+class ContainersResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: ContainersResource) -> None:
+        self.get_container = to_raw_response_wrapper(resource.get_container)
+        self.get_scores = to_raw_response_wrapper(resource.get_scores)
+
+
+class AsyncContainersResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncContainersResource) -> None:
+        self.get_container = async_to_raw_response_wrapper(resource.get_container)
+        self.get_scores = async_to_raw_response_wrapper(resource.get_scores)

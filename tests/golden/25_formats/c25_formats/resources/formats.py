@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import find_samples as _find_samples
 from ..operations import create_sample as _create_sample
 
-__all__ = ["FormatsResource", "AsyncFormatsResource"]
+__all__ = [
+    "FormatsResource",
+    "AsyncFormatsResource",
+    "FormatsResourceWithRawResponse",
+    "AsyncFormatsResourceWithRawResponse",
+]
 
 
 class FormatsResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncFormatsResource(AsyncAPIResource):
     find_samples = _find_samples.find_samples_async
 
     create_sample = _create_sample.create_sample_async
+
+
+class FormatsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: FormatsResource) -> None:
+        self.find_samples = to_raw_response_wrapper(resource.find_samples)
+        self.create_sample = to_raw_response_wrapper(resource.create_sample)
+
+
+class AsyncFormatsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncFormatsResource) -> None:
+        self.find_samples = async_to_raw_response_wrapper(resource.find_samples)
+        self.create_sample = async_to_raw_response_wrapper(resource.create_sample)

@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import create_account as _create_account
 from ..operations import get_account as _get_account
 
-__all__ = ["AccountsResource", "AsyncAccountsResource"]
+__all__ = [
+    "AccountsResource",
+    "AsyncAccountsResource",
+    "AccountsResourceWithRawResponse",
+    "AsyncAccountsResourceWithRawResponse",
+]
 
 
 class AccountsResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncAccountsResource(AsyncAPIResource):
     create_account = _create_account.create_account_async
 
     get_account = _get_account.get_account_async
+
+
+class AccountsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AccountsResource) -> None:
+        self.create_account = to_raw_response_wrapper(resource.create_account)
+        self.get_account = to_raw_response_wrapper(resource.get_account)
+
+
+class AsyncAccountsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncAccountsResource) -> None:
+        self.create_account = async_to_raw_response_wrapper(resource.create_account)
+        self.get_account = async_to_raw_response_wrapper(resource.get_account)

@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import list_items as _list_items
 from ..operations import get_settings as _get_settings
 from ..operations import put_settings as _put_settings
 
-__all__ = ["ItemsResource", "AsyncItemsResource"]
+__all__ = [
+    "ItemsResource",
+    "AsyncItemsResource",
+    "ItemsResourceWithRawResponse",
+    "AsyncItemsResourceWithRawResponse",
+]
 
 
 class ItemsResource(SyncAPIResource):
@@ -29,3 +35,21 @@ class AsyncItemsResource(AsyncAPIResource):
     get_settings = _get_settings.get_settings_async
 
     put_settings = _put_settings.put_settings_async
+
+
+class ItemsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: ItemsResource) -> None:
+        self.list_items = to_raw_response_wrapper(resource.list_items)
+        self.get_settings = to_raw_response_wrapper(resource.get_settings)
+        self.put_settings = to_raw_response_wrapper(resource.put_settings)
+
+
+class AsyncItemsResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncItemsResource) -> None:
+        self.list_items = async_to_raw_response_wrapper(resource.list_items)
+        self.get_settings = async_to_raw_response_wrapper(resource.get_settings)
+        self.put_settings = async_to_raw_response_wrapper(resource.put_settings)

@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_everything as _get_everything
 from ..operations import get_props as _get_props
 from ..operations import post_props as _post_props
 from ..operations import get_1_thing as _get_1_thing
 
-__all__ = ["NamesResource", "AsyncNamesResource"]
+__all__ = [
+    "NamesResource",
+    "AsyncNamesResource",
+    "NamesResourceWithRawResponse",
+    "AsyncNamesResourceWithRawResponse",
+]
 
 
 class NamesResource(SyncAPIResource):
@@ -34,3 +40,23 @@ class AsyncNamesResource(AsyncAPIResource):
     post_props = _post_props.post_props_async
 
     get_1_thing = _get_1_thing.get_1_thing_async
+
+
+class NamesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: NamesResource) -> None:
+        self.get_everything = to_raw_response_wrapper(resource.get_everything)
+        self.get_props = to_raw_response_wrapper(resource.get_props)
+        self.post_props = to_raw_response_wrapper(resource.post_props)
+        self.get_1_thing = to_raw_response_wrapper(resource.get_1_thing)
+
+
+class AsyncNamesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncNamesResource) -> None:
+        self.get_everything = async_to_raw_response_wrapper(resource.get_everything)
+        self.get_props = async_to_raw_response_wrapper(resource.get_props)
+        self.post_props = async_to_raw_response_wrapper(resource.post_props)
+        self.get_1_thing = async_to_raw_response_wrapper(resource.get_1_thing)

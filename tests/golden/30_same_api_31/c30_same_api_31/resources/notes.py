@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
+from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import list_notes as _list_notes
 from ..operations import create_note as _create_note
 
-__all__ = ["NotesResource", "AsyncNotesResource"]
+__all__ = [
+    "NotesResource",
+    "AsyncNotesResource",
+    "NotesResourceWithRawResponse",
+    "AsyncNotesResourceWithRawResponse",
+]
 
 
 class NotesResource(SyncAPIResource):
@@ -24,3 +30,19 @@ class AsyncNotesResource(AsyncAPIResource):
     list_notes = _list_notes.list_notes_async
 
     create_note = _create_note.create_note_async
+
+
+class NotesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: NotesResource) -> None:
+        self.list_notes = to_raw_response_wrapper(resource.list_notes)
+        self.create_note = to_raw_response_wrapper(resource.create_note)
+
+
+class AsyncNotesResourceWithRawResponse:
+    """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
+
+    def __init__(self, resource: AsyncNotesResource) -> None:
+        self.list_notes = async_to_raw_response_wrapper(resource.list_notes)
+        self.create_note = async_to_raw_response_wrapper(resource.create_note)
