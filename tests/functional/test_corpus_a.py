@@ -1138,7 +1138,9 @@ def test_13_generated_modules_and_namespaces(load: Callable[[str], Any]) -> None
     assert sorted(p.stem for p in (folder / "resources").glob("*.py")) == ["__init__", "default", "items", "widget_admin"]
     assert c13.operations.get_item._options(id_=1).path == "/items/{id}"
     assert c13.operations.get_item_2._options(id_=1).path == "/legacy/items/{id}"
-    namespaces = [n for n, v in vars(c13.Client).items() if isinstance(v, functools.cached_property)]
+    namespaces = [
+        n for n, v in vars(c13.Client).items() if isinstance(v, functools.cached_property) and n != "with_raw_response"
+    ]
     assert namespaces == ["widget_admin", "items", "default"]
     client = c13.Client(token=TOKEN, base_url="http://127.0.0.1:9")
     # An operation with several tags is in the namespace of each of its tags.
