@@ -276,6 +276,8 @@ def _scheme(scheme: Any) -> Security | None:
         return Security("bearer")
     if kind == "oauth2" or kind == "openIdConnect":
         return Security("bearer")
+    if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+        return Security("basic")
     if kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie") and isinstance(scheme.get("name"), str):
         return Security(scheme["in"], scheme["name"])
     return None

@@ -242,13 +242,12 @@ def test_security_schemes_are_mapped(scheme: str, expected: tuple[Security, ...]
     assert warnings == []
 
 
-def test_basic_auth_is_reported_as_unsupported_and_sends_nothing() -> None:
+def test_basic_auth_is_mapped() -> None:
     api, warnings = _build(
         _doc({"/a": {"get": {"operationId": "a", "security": [{"basic": []}], "responses": OK}}}, components={"securitySchemes": SCHEMES})
     )
-    assert _op(api, "a").security == ()
-    assert [w.where for w in warnings] == ["#/paths/~1a/get/security"]
-    assert "basic" in warnings[0].message
+    assert _op(api, "a").security == (Security("basic"),)
+    assert warnings == []
 
 
 def test_security_global_default_override_and_alternatives() -> None:
@@ -263,7 +262,7 @@ def test_security_global_default_override_and_alternatives() -> None:
             security=[{"basic": []}, {"bearer": []}],
         )
     )
-    assert _op(api, "globalDefault").security == (Security("bearer"),)  # basic is unsupported
+    assert _op(api, "globalDefault").security == (Security("basic"),)  # the first alternative
     assert _op(api, "noAuth").security == ()
     # Requirements are alternatives: the first one whose schemes are all supported is sent.
     assert _op(api, "either").security == (Security("header", "X-Api-Key"),)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime
 import email.utils
 import functools
@@ -353,6 +354,7 @@ class BaseClient:
     """Configuration and request building shared by the sync and async clients."""
 
     token: str | None
+    basic_auth: tuple[str, str] | None
     base_url: httpx.URL
     timeout: Timeout
     max_retries: int
@@ -362,6 +364,7 @@ class BaseClient:
         self,
         *,
         token: str | None = None,
+        basic_auth: tuple[str, str] | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -371,6 +374,8 @@ class BaseClient:
             raise ValueError("max_retries must be 0 or more")
         self.max_retries = max_retries
         self.token = token if token is not None else os.environ.get(TOKEN_ENV)
+        # HTTP basic credentials (user name, password), for operations secured that way.
+        self.basic_auth = basic_auth
         given = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         if not given:
             raise ValueError(f"no base URL: pass base_url= or set {BASE_URL_ENV}")
@@ -383,7 +388,8 @@ class BaseClient:
 
     def __repr__(self) -> str:
         token = "None" if self.token is None else "'***'"
-        return f"{type(self).__name__}(base_url={str(self.base_url)!r}, token={token})"
+        basic = "" if self.basic_auth is None else ", basic_auth=('***', '***')"
+        return f"{type(self).__name__}(base_url={str(self.base_url)!r}, token={token}{basic})"
 
     def _copy_settings(
         self,
@@ -393,7 +399,7 @@ class BaseClient:
         default_headers: Mapping[str, str] | None,
     ) -> None:
         """``with_options``: the same configuration, with what is given replaced."""
-        self.token, self.base_url = other.token, other.base_url
+        self.token, self.basic_auth, self.base_url = other.token, other.basic_auth, other.base_url
         self.timeout = other.timeout if isinstance(timeout, NotGiven) else timeout
         if max_retries is not None and max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
@@ -466,6 +472,11 @@ class BaseClient:
         )
         secret_cookie: tuple[str, str] | None = None
         for kind, name in options.security:
+            if kind == "basic":
+                if self.basic_auth is not None:
+                    pair = f"{self.basic_auth[0]}:{self.basic_auth[1]}".encode()
+                    headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+                continue
             if self.token is None:
                 continue
             if kind == "bearer":
@@ -607,6 +618,7 @@ class SyncAPIClient(BaseClient):
         self,
         *,
         token: str | None = None,
+        basic_auth: tuple[str, str] | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -615,6 +627,7 @@ class SyncAPIClient(BaseClient):
     ) -> None:
         super().__init__(
             token=token,
+            basic_auth=basic_auth,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -723,6 +736,7 @@ class AsyncAPIClient(BaseClient):
         self,
         *,
         token: str | None = None,
+        basic_auth: tuple[str, str] | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -731,6 +745,7 @@ class AsyncAPIClient(BaseClient):
     ) -> None:
         super().__init__(
             token=token,
+            basic_auth=basic_auth,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
