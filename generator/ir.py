@@ -293,6 +293,7 @@ class Model:
     fields: tuple[Field, ...]
     extra: TypeRef | None = None  # the type of additional properties (None: any JSON value)
     pointer: str = ""
+    base: ModelRef | None = None  # allOf: [$ref Base, ...]: the class this one extends
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 from . import naming
 from .errors import pointer
 from .ir import Alias, Field, Model, ModelRef, TypeRef
+from .refs import lookup
 from .types import Context, child, deref, is_object_schema, merge_all_of, resolve
 
 __all__ = ["ModelBuilder"]
@@ -68,10 +69,13 @@ class ModelBuilder:
 
     def _build_one(self, ref: ModelRef, schema_name: str, schema: Any, where: str) -> None:
         description = _text(schema, "description")
+        base: ModelRef | None = None
         if isinstance(schema, dict) and isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1:
+            base = self._base(schema["allOf"][0], ref)
             schema = merge_all_of(schema, self.ctx, where)
         if is_object_schema(schema):
-            self.models.append(self._model(ref, schema_name, schema, where, description))
+            model = self._model(ref, schema_name, schema, where, description)
+            self.models.append(Model(**{**model.__dict__, "base": base}))
             return
         if isinstance(schema, dict) and "$ref" in schema:
             # A component that only names another is an alias; a cycle of bare names is an error.
@@ -81,6 +85,28 @@ class ModelBuilder:
                 return
         target = resolve(schema, self.ctx, where, ref.name, depth=1)
         self.aliases.append(Alias(ref.name, ref.module, schema_name, description, target, where))
+
+    def _base(self, first: Any, ref: ModelRef) -> ModelRef | None:
+        """``allOf: [{$ref: Base}, ...]`` where Base is a component object: the class to extend
+        (not when the chain of bases comes back to this model)."""
+        prefix = "#/components/schemas/"
+        seen = {ref.name}
+        candidate = first
+        base: ModelRef | None = None
+        while isinstance(candidate, dict) and isinstance(candidate.get("$ref"), str) and candidate["$ref"].startswith(prefix):
+            name = candidate["$ref"][len(prefix):].replace("~1", "/").replace("~0", "~")
+            target = self.ctx.components.get(name)
+            schema = lookup(self.document, candidate["$ref"])
+            if target is None or target.name in seen:
+                return None
+            seen.add(target.name)
+            if base is None:
+                if not (is_object_schema(schema) or (isinstance(schema, dict) and isinstance(schema.get("allOf"), list))):
+                    return None
+                base = ModelRef(target.name, target.module)
+            parts = schema.get("allOf") if isinstance(schema, dict) else None
+            candidate = parts[0] if isinstance(parts, list) and len(parts) > 1 else None
+        return base
 
     def _model(self, ref: ModelRef, schema_name: str, schema: dict[str, Any], where: str, description: str) -> Model:
         properties: dict[str, Any] = schema.get("properties") or {}

@@ -199,12 +199,37 @@ def _accepts(t: TypeRef, value: object) -> bool:
     return False
 
 
-def _model_view(model: Model, header: str) -> dict[str, Any]:
-    fields = [_field_view(f) for f in model.fields]
-    aliased = any(f.alias != f.name for f in model.fields)
-    base = "AliasedModel" if aliased else "BaseModel"
-    imports: list[Import] = [Import(".._models", base)]
-    for f in model.fields:
+def _shape(f: Field) -> tuple[Any, ...]:
+    return (f.name, f.alias, f.type, f.required and not f.write_only, f.has_default, repr(f.default))
+
+
+def _is_aliased(model: Model, models: dict[str, Model]) -> bool:
+    """Whether this class or a class it extends has a field whose API name differs."""
+    while True:
+        if any(f.alias != f.name for f in model.fields):
+            return True
+        if model.base is None or model.base.name not in models:
+            return False
+        model = models[model.base.name]
+
+
+def _model_view(model: Model, header: str, models: dict[str, Model]) -> dict[str, Any]:
+    parent = models.get(model.base.name) if model.base is not None else None
+    inherited = {_shape(f) for f in parent.fields} if parent is not None else set()
+    own = [f for f in model.fields if _shape(f) not in inherited]  # what the base does not declare
+    fields = [_field_view(f) for f in own]
+    aliased = any(f.alias != f.name for f in own)
+    imports: list[Import] = []
+    if parent is not None and model.base is not None:
+        bases = [parent.name]
+        if aliased and not _is_aliased(parent, models):
+            bases.append("AliasedModel")
+        imports.append(Import("." + parent.module, parent.name))  # a base class is needed at run time
+    else:
+        bases = ["AliasedModel" if aliased else "BaseModel"]
+    imports += [Import(".._models", b) for b in bases if b in ("AliasedModel", "BaseModel")]
+    base = ", ".join(bases)
+    for f in own:
         imports.extend(f.type.imports())
         if f.alias != f.name:
             imports.append(Import("pydantic", "Field"))
@@ -212,12 +237,14 @@ def _model_view(model: Model, header: str) -> dict[str, Any]:
         imports.extend(model.extra.imports())
         imports.append(Import("pydantic", "Field"))
     imports = [_relative(i) for i in imports if i.name != model.name]
+    runtime_names = {i.name for i in imports if not i.type_only}
+    imports = [i for i in imports if not (i.type_only and i.name in runtime_names)]
     return {
         "name": model.name,
         "base": base,
         "docstring": docstring(model.description, 4) if model.description else "",
         "fields": fields,
-        "extra": f"dict[str, {model.extra.annotation()}]" if model.extra is not None else "",
+        "extra": f"dict[str, {model.extra.annotation()}]" if model.extra is not None and parent is None else "",
         "imports": _import_lines(imports),
     }
 
@@ -424,8 +451,9 @@ def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, s
 
     for name in ("_types", "_models", "_exceptions", "_response", "_base_client", "_version"):
         put(f"{pkg}/{name}.py", f"runtime/{name}.py.jinja")
+    by_name = {m.name: m for m in api.models}
     for model in api.models:
-        put(f"{pkg}/models/{model.module}.py", "model.py.jinja", model=_model_view(model, header))
+        put(f"{pkg}/models/{model.module}.py", "model.py.jinja", model=_model_view(model, header, by_name))
     for alias in api.aliases:
         put(f"{pkg}/models/{alias.module}.py", "alias.py.jinja", alias=_alias_view(alias))
     everything = sorted([(m.name, m.module) for m in api.models] + [(a.name, a.module) for a in api.aliases])

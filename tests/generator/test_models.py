@@ -252,3 +252,40 @@ def test_circular_component_alias_is_an_error_through_build_api() -> None:
         build_api(document)
     assert caught.value.source == "spec.json"
     assert {p.where for p in caught.value.problems} == {"#/components/schemas/A", "#/components/schemas/B"}
+
+
+def test_allof_over_a_component_extends_its_class(tmp_path: Any, fresh_import: Any) -> None:
+    """``allOf: [$ref Base, {...}]`` → ``class Child(Base)`` declaring only what Base does not."""
+    import json
+
+    from generator.config import Config
+    from generator.pipeline import run
+    from generator.write import write_tree
+
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                "Base": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+                "Child": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "required": ["name"], "properties": {"kind": {"type": "string"}}}]},
+            }
+        },
+    }
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(document), encoding="utf-8")
+    result = run(Config(spec=spec, out=tmp_path / "out", package="inherit_pkg", client="C", root=tmp_path))
+    child = next(m for m in result.api.models if m.name == "Child")
+    assert child.base is not None and child.base.name == "Base"
+    write_tree(tmp_path / "out", result.files, result.spec_sha256)
+    pkg = fresh_import(tmp_path / "out", "inherit_pkg")
+    assert issubclass(pkg.models.Child, pkg.models.Base)
+    parsed = pkg.models.Child.from_json('{"id": 1, "name": "n", "kind": "k", "x": true}')
+    assert parsed.to_dict() == {"id": 1, "name": "n", "kind": "k", "x": True}
+    import pydantic
+    import pytest as _pytest
+
+    with _pytest.raises(pydantic.ValidationError):  # "name" is required in Child, not in Base
+        pkg.models.Child.from_json('{"id": 1}')
+    assert pkg.models.Base.from_json('{"id": 1}').to_dict() == {"id": 1}
