@@ -37,8 +37,8 @@ class Drift:
         return "\n".join(lines)
 
 
-def compare(out: Path, files: dict[str, str], spec_sha256: str) -> Drift:
-    expected = {**files, MANIFEST: manifest_text(files, spec_sha256)}
+def compare(out: Path, files: dict[str, str], spec_sha256: str, sources: dict[str, str] | None = None) -> Drift:
+    expected = {**files, MANIFEST: manifest_text(files, spec_sha256, sources)}
     changed: dict[str, str] = {}
     missing: list[str] = []
     for path in sorted(expected):

@@ -52,7 +52,7 @@ def _generate(args: argparse.Namespace) -> int:
     result = run(config)
     for warning in result.warnings:
         print(warning.format(result.source), file=sys.stderr)
-    summary = write_tree(config.out, result.files, result.spec_sha256)
+    summary = write_tree(config.out, result.files, result.spec_sha256, result.sources)
     for path in summary.kept:
         print(f"warning: {config.out / path}: no longer generated, but edited by hand: kept", file=sys.stderr)
     if not args.quiet:
@@ -73,7 +73,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     config = _config(args)
     result = run(config)
-    drift = compare(config.out, result.files, result.spec_sha256)
+    drift = compare(config.out, result.files, result.spec_sha256, result.sources)
     if drift.clean:
         if not args.quiet:
             for path in drift.untracked:

@@ -1,35 +1,66 @@
-"""black, in-process, with a pinned mode: the formatter's output is part of ours."""
+"""black, in-process, with a pinned mode: the formatter's output is part of ours.
+
+black is imported on first use: a run whose files all come from the format cache never loads it.
+"""
 
 from __future__ import annotations
 
-import black
-from black.mode import Mode, TargetVersion
-from black.parsing import InvalidInput
+import functools
+import hashlib
+from collections.abc import Callable
+from importlib.metadata import version
+from typing import Any
 
 from .errors import GeneratorError, Problem
 
-__all__ = ["format_files", "MODE", "BLACK_VERSION"]
+__all__ = ["format_files", "format_source", "BLACK_VERSION", "FORMATTER", "LINE_LENGTH"]
 
-BLACK_VERSION: str = getattr(black, "__version__", "")
-MODE = Mode(
-    target_versions={TargetVersion.PY310},
-    line_length=100,
-    string_normalization=True,
-    magic_trailing_comma=True,
-)
+BLACK_VERSION: str = version("black")
+LINE_LENGTH = 100
+
+# Names the formatting exactly (version and mode, spelled stably): the format cache is only
+# used when it is the same.
+FORMATTER = f"black {BLACK_VERSION} line-length={LINE_LENGTH} target=py310 magic-trailing-comma string-normalization"
+
+
+@functools.lru_cache(maxsize=1)
+def _black() -> tuple[Any, Any, type[Exception]]:
+    import black
+    from black.mode import Mode, TargetVersion
+    from black.parsing import InvalidInput
+
+    mode = Mode(
+        target_versions={TargetVersion.PY310},
+        line_length=LINE_LENGTH,
+        string_normalization=True,
+        magic_trailing_comma=True,
+    )
+    return black, mode, InvalidInput
 
 
 def format_source(path: str, source: str) -> str:
     """black's output for one file, which must also compile: black accepts some code Python
     rejects (``class None``, duplicate arguments), and such a file is never written."""
+    black, mode, invalid_input = _black()
     try:
-        formatted = black.format_str(source, mode=MODE)
+        formatted: str = black.format_str(source, mode=mode)
         compile(formatted, path, "exec", dont_inherit=True)
-    except (InvalidInput, SyntaxError, ValueError) as exc:  # a template or escaping bug
+    except (invalid_input, SyntaxError, ValueError) as exc:  # a template or escaping bug
         raise GeneratorError(path, [Problem("#", f"generated code does not parse or compile: {exc}")]) from None
     return formatted
 
 
-def format_files(files: dict[str, str]) -> dict[str, str]:
-    """Python files formatted by black; other files unchanged."""
-    return {path: format_source(path, text) if path.endswith(".py") else text for path, text in files.items()}
+def format_files(
+    files: dict[str, str], cached: Callable[[str, str], str | None] = lambda path, source: None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Python files formatted by black (or taken from ``cached`` when their source is unchanged);
+    other files as they are. Also returns each Python file's source hash, for the next run."""
+    formatted: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for path, text in files.items():
+        if not path.endswith(".py"):
+            formatted[path] = text
+            continue
+        sources[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        formatted[path] = cached(path, sources[path]) or format_source(path, text)
+    return formatted, sources

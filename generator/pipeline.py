@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import build_api
@@ -13,6 +13,7 @@ from .format import format_files
 from .ir import Api
 from .load import load
 from .render import TEMPLATES, render
+from .write import format_cache
 
 __all__ = ["Result", "run"]
 
@@ -24,6 +25,7 @@ class Result:
     warnings: list[Problem]
     spec_sha256: str
     source: str
+    sources: dict[str, str] = field(default_factory=dict)  # Python file → hash before black
 
 
 def _source_name(spec: Path) -> str:
@@ -37,6 +39,6 @@ def run(config: Config, templates: Path = TEMPLATES) -> Result:
     source = _source_name(config.spec)
     document = load(config.spec, source)
     api, warnings = build_api(document)
-    files = format_files(render(api, config, templates))
+    files, sources = format_files(render(api, config, templates), format_cache(config.out))
     digest = hashlib.sha256(config.spec.read_bytes()).hexdigest()
-    return Result(api, files, warnings, digest, source)
+    return Result(api, files, warnings, digest, source, sources)

@@ -12,12 +12,14 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import GeneratorError, Problem
+from .format import FORMATTER
 
-__all__ = ["MANIFEST", "write_tree", "read_manifest", "manifest_text", "safe_relative", "Summary"]
+__all__ = ["MANIFEST", "write_tree", "read_manifest", "manifest_text", "format_cache", "safe_relative", "Summary"]
 
 MANIFEST = ".manifest.json"
 
@@ -34,13 +36,41 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def manifest_text(files: dict[str, str], spec_sha256: str) -> str:
-    data = {
+def manifest_text(files: dict[str, str], spec_sha256: str, sources: dict[str, str] | None = None) -> str:
+    """The manifest: every file's hash, and (``sources``) the hash of each Python file before
+    black, so that an unchanged file is not formatted again (see ``format_cache``)."""
+    data: dict[str, object] = {
         "generator": "sdk-generator",
         "spec_sha256": spec_sha256,
         "files": {path: sha256(text) for path, text in sorted(files.items())},
     }
+    if sources:
+        data["formatter"] = FORMATTER
+        data["sources"] = dict(sorted(sources.items()))
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def format_cache(out: Path) -> Callable[[str, str], str | None]:
+    """``(path, hash before black) → formatted text`` for files on disk that the last run wrote
+    from exactly that source with this black version, and that nobody edited since."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        files, sources, formatter = data["files"], data.get("sources") or {}, data.get("formatter")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return lambda path, source: None
+    if formatter != FORMATTER or not isinstance(files, dict) or not isinstance(sources, dict):
+        return lambda path, source: None
+
+    def cached(path: str, source: str) -> str | None:
+        if sources.get(path) != source or not safe_relative(path):
+            return None
+        try:
+            text = (out / path).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text if sha256(text) == files.get(path) else None
+
+    return cached
 
 
 def read_manifest(out: Path) -> dict[str, str]:
@@ -66,7 +96,7 @@ def safe_relative(path: str) -> bool:
     )
 
 
-def write_tree(out: Path, files: dict[str, str], spec_sha256: str) -> Summary:
+def write_tree(out: Path, files: dict[str, str], spec_sha256: str, sources: dict[str, str] | None = None) -> Summary:
     """Replace the generator's files in ``out`` with ``files``; keep every other file."""
     bad = [p for p in files if not safe_relative(p)]
     if bad:
@@ -82,7 +112,7 @@ def write_tree(out: Path, files: dict[str, str], spec_sha256: str) -> Summary:
             str(out),
             [Problem("#", f"{p}: a file the generator did not write is in the way; move it and generate again") for p in in_the_way],
         )
-    files = {**files, MANIFEST: manifest_text(files, spec_sha256)}
+    files = {**files, MANIFEST: manifest_text(files, spec_sha256, sources)}
     unchanged = tuple(sorted(p for p in files if _same(out / p, files[p])))
     written = tuple(sorted(p for p in files if p not in unchanged))
     stale = sorted(p for p in old if p not in files and (out / p).is_file())

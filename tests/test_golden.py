@@ -25,7 +25,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 def test_committed_sdk_matches_the_spec() -> None:
     config = load_config(ROOT / "pyproject.toml")
     result = run(config)
-    drift = compare(GENERATED, result.files, result.spec_sha256)
+    drift = compare(GENERATED, result.files, result.spec_sha256, result.sources)
     assert drift.clean, drift.report()
 
 

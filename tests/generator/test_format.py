@@ -7,7 +7,7 @@ import pytest
 from conftest import GENERATED
 
 from generator.errors import GeneratorError
-from generator.format import BLACK_VERSION, MODE, format_files, format_source
+from generator.format import BLACK_VERSION, FORMATTER, LINE_LENGTH, _black, format_files, format_source
 from generator.write import read_manifest
 
 
@@ -18,7 +18,8 @@ def test_python_files_are_formatted_and_others_left_byte_identical() -> None:
         "pyproject.toml": "name='x'   \n",
         "pkg/py.typed": "",
     }
-    out = format_files(files)
+    out, sources = format_files(files)
+    assert list(sources) == ["pkg/a.py"]
     assert out["pkg/a.py"] == 'x = {"a": 1}\n'
     assert {k: v for k, v in out.items() if k != "pkg/a.py"} == {k: v for k, v in files.items() if k != "pkg/a.py"}
     assert list(out) == list(files)
@@ -78,10 +79,25 @@ def test_code_that_black_accepts_but_python_cannot_compile_is_an_error(source: s
 
 
 def test_mode_is_pinned() -> None:
-    assert MODE.line_length == 100
-    assert MODE.string_normalization and MODE.magic_trailing_comma
-    assert MODE.target_versions == {black.TargetVersion.PY310}
+    _, mode, _ = _black()
+    assert mode.line_length == LINE_LENGTH == 100
+    assert mode.string_normalization and mode.magic_trailing_comma
+    assert mode.target_versions == {black.TargetVersion.PY310}
     assert BLACK_VERSION == black.__version__
+    assert FORMATTER.startswith(f"black {BLACK_VERSION} line-length=100 ")
+
+
+def test_a_cached_file_skips_black_and_an_unknown_one_does_not() -> None:
+    source = "x = {  'a':1 }\n"
+    calls: list[tuple[str, str]] = []
+
+    def cache(path: str, digest: str) -> str | None:
+        calls.append((path, digest))
+        return "CACHED\n" if path == "pkg/hit.py" else None
+
+    out, sources = format_files({"pkg/hit.py": source, "pkg/miss.py": source}, cache)
+    assert out == {"pkg/hit.py": "CACHED\n", "pkg/miss.py": 'x = {"a": 1}\n'}
+    assert sources["pkg/hit.py"] == sources["pkg/miss.py"] == calls[0][1]
 
 
 def test_committed_sdk_python_files_are_fixed_points() -> None:
