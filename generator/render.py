@@ -27,6 +27,9 @@ from .ir import (
     Argument,
     Field,
     Import,
+    ListOf,
+    LiteralOf,
+    MapOf,
     Model,
     Operation,
     Prim,
@@ -35,7 +38,7 @@ from .ir import (
     UnionOf,
 )
 from .operations import body_encoding
-from .types import nullable
+from .types import nullable, union
 
 __all__ = ["render", "docstring", "comment", "TEMPLATES"]
 
@@ -177,8 +180,6 @@ def _field_view(f: Field) -> dict[str, Any]:
 
 def _accepts(t: TypeRef, value: object) -> bool:
     """Whether a spec default fits the field's type (otherwise it is not used)."""
-    from .ir import ListOf, LiteralOf, MapOf
-
     if isinstance(t, UnionOf):
         return any(_accepts(m, value) for m in t.members)
     if isinstance(t, Prim):
@@ -309,8 +310,6 @@ def _returns(op: Operation) -> TypeRef:
     types: list[TypeRef] = [r.type if r.type is not None else NONE for r in op.success]
     if not types:
         return NONE
-    from .types import union
-
     return union(types)
 
 
