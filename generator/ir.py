@@ -231,7 +231,12 @@ class Tagged:
         if argument:
             return " | ".join(m.annotation(True) for m in self.members)
         tagged = ", ".join(f"Annotated[{m.name}, Tag({m.name!r})]" for m in self.members)
-        return f"Annotated[Union[{tagged}], Discriminator(discriminate({self.property!r}, {dict(self.mapping)!r}))]"
+        values = ", ".join(repr(value) for value, _ in self.mapping)
+        message = f"{self.property!r} must be one of {values}"
+        return (
+            f"Annotated[Union[{tagged}], Discriminator(discriminate({self.property!r}, {dict(self.mapping)!r}), "
+            f"custom_error_type='discriminator', custom_error_message={message!r})]"
+        )
 
     def imports(self, argument: bool = False) -> tuple[Import, ...]:
         own: tuple[Import, ...] = ()

@@ -17,6 +17,8 @@ __all__ = ["Pet"]
 Pet: TypeAlias = Annotated[
     Union[Annotated[Cat, Tag("Cat")], Annotated[Dog, Tag("Dog")], Annotated[Lizard, Tag("Lizard")]],
     Discriminator(
-        discriminate("petType", {"cat": "Cat", "kitty": "Cat", "dog": "Dog", "lizard": "Lizard"})
+        discriminate("petType", {"cat": "Cat", "kitty": "Cat", "dog": "Dog", "lizard": "Lizard"}),
+        custom_error_type="discriminator",
+        custom_error_message="'petType' must be one of 'cat', 'kitty', 'dog', 'lizard'",
     ),
 ]

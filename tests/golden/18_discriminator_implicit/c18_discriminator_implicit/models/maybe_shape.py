@@ -15,7 +15,11 @@ __all__ = ["MaybeShape"]
 MaybeShape: TypeAlias = (
     Annotated[
         Union[Annotated[Circle, Tag("Circle")], Annotated[Square, Tag("Square")]],
-        Discriminator(discriminate("kind", {"Circle": "Circle", "Square": "Square"})),
+        Discriminator(
+            discriminate("kind", {"Circle": "Circle", "Square": "Square"}),
+            custom_error_type="discriminator",
+            custom_error_message="'kind' must be one of 'Circle', 'Square'",
+        ),
     ]
     | None
 )
