@@ -38,3 +38,6 @@ class GeneratorError(Exception):
         self.source = source
         self.problems = problems
         super().__init__("\n".join(p.format(source) for p in problems))
+
+    def __reduce__(self) -> tuple[type[GeneratorError], tuple[str, list[Problem]]]:
+        return (type(self), (self.source, self.problems))  # crosses process boundaries intact

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
@@ -57,10 +58,34 @@ def format_files(
     other files as they are. Also returns each Python file's source hash, for the next run."""
     formatted: dict[str, str] = {}
     sources: dict[str, str] = {}
+    todo: list[tuple[str, str]] = []
     for path, text in files.items():
         if not path.endswith(".py"):
             formatted[path] = text
             continue
         sources[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        formatted[path] = cached(path, sources[path]) or format_source(path, text)
+        hit = cached(path, sources[path])
+        if hit is None:
+            todo.append((path, text))
+        formatted[path] = hit or ""
+    for path, text in _format_all(todo):
+        formatted[path] = text
     return formatted, sources
+
+
+_PARALLEL_FROM = 64  # files; below this, starting worker processes costs more than it saves
+
+
+def _format_pair(item: tuple[str, str]) -> tuple[str, str]:
+    return item[0], format_source(*item)
+
+
+def _format_all(todo: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Format on every core when there is enough work; results come back in input order."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) < _PARALLEL_FROM or workers < 2:
+        return [_format_pair(item) for item in todo]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_format_pair, todo, chunksize=max(1, len(todo) // (workers * 8))))

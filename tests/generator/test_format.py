@@ -106,3 +106,24 @@ def test_committed_sdk_python_files_are_fixed_points() -> None:
     for path in owned:
         text = (GENERATED / path).read_text(encoding="utf-8")
         assert format_source(path, text) == text, path
+
+
+def test_many_files_are_formatted_in_parallel_in_input_order() -> None:
+    """Enough files go to worker processes; the result is the serial result, in input order."""
+    from generator import format as fmt
+
+    files = {f"pkg/m{i:03d}.py": f"x{i} = {{  'a':{i} }}\n" for i in range(fmt._PARALLEL_FROM + 10)}
+    out, sources = format_files(files)
+    assert list(out) == list(files)
+    assert out == {path: format_source(path, text) for path, text in files.items()}
+    assert set(sources) == set(files)
+
+
+def test_a_broken_file_among_many_is_reported_by_name() -> None:
+    from generator import format as fmt
+
+    files = {f"pkg/m{i:03d}.py": f"x{i} = {i}\n" for i in range(fmt._PARALLEL_FROM + 10)}
+    files["pkg/broken.py"] = "def f(:\n"
+    with pytest.raises(GeneratorError) as caught:
+        format_files(files)
+    assert caught.value.source == "pkg/broken.py"
