@@ -11,6 +11,7 @@ from typing import Literal as _Literal, Union
 
 __all__ = [
     "Import",
+    "media_kind",
     "Prim",
     "ModelRef",
     "ListOf",
@@ -370,6 +371,18 @@ class Argument:
         return (self.style, self.explode)
 
 
+def media_kind(media: str) -> str:
+    """How a body of this media type travels: json, form, multipart, text or binary."""
+    base = media.split(";")[0].strip().lower()
+    if base == "application/json" or base.endswith("+json"):
+        return "json"
+    if base == "application/x-www-form-urlencoded":
+        return "form"
+    if base.startswith("multipart/"):
+        return "multipart"
+    return "text" if base.startswith("text/") else "binary"
+
+
 @dataclass(frozen=True)
 class Response:
     status: str  # "200", "4XX", "default"
@@ -382,10 +395,10 @@ class Response:
         """How the runtime reads the body: "json", "text", "binary" or "none"."""
         if self.type is None:
             return "none"
-        base = self.media_type.split(";")[0].strip().lower()
-        if base == "application/json" or base.endswith("+json") or base == "*/*" or not base:
+        if self.media_type.strip() in ("", "*/*"):
             return "json"
-        return "text" if base.startswith("text/") else "binary"
+        kind = media_kind(self.media_type)
+        return kind if kind in ("json", "text") else "binary"
 
 
 @dataclass(frozen=True)

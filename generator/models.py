@@ -9,14 +9,9 @@ from . import naming
 from .errors import pointer
 from .ir import Alias, Field, Model, ModelRef, TypeRef
 from .refs import lookup
-from .types import Context, child, deref, is_object_schema, merge_all_of, resolve
+from .types import Context, child, deref, is_object_schema, merge_all_of, resolve, text_of
 
 __all__ = ["ModelBuilder"]
-
-
-def _text(schema: Any, key: str) -> str:
-    value = schema.get(key) if isinstance(schema, dict) else None
-    return value if isinstance(value, str) else ""
 
 
 @dataclass
@@ -68,7 +63,7 @@ class ModelBuilder:
         return next((m for m in self.models if m.name == name), None)
 
     def _build_one(self, ref: ModelRef, schema_name: str, schema: Any, where: str) -> None:
-        description = _text(schema, "description")
+        description = text_of(schema, "description")
         base: ModelRef | None = None
         if isinstance(schema, dict) and isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1:
             base = self._base(schema["allOf"][0], ref)
@@ -131,7 +126,7 @@ class ModelBuilder:
                     required=api in required,
                     default=prop.get("default") if has_default else None,
                     has_default=has_default,
-                    description=_text(prop, "description"),
+                    description=text_of(prop, "description"),
                     pointer=at,
                     read_only=flag("readOnly"),
                     write_only=flag("writeOnly"),

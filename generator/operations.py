@@ -7,8 +7,8 @@ from typing import Any
 
 from . import naming
 from .errors import pointer
-from .ir import Argument, Field, ListOf, Model, ModelRef, Operation, Parameter, Prim, RequestBody, Response, Security, TypeRef, UnionOf
-from .types import Context, child, deref, nullable, resolve
+from .ir import Argument, Field, ListOf, Model, ModelRef, Operation, Parameter, Prim, RequestBody, Response, Security, TypeRef, UnionOf, media_kind
+from .types import Context, child, deref, nullable, resolve, text_of
 
 __all__ = ["build_operations", "METHODS"]
 
@@ -16,11 +16,6 @@ ModelLookup = Callable[[str], "Model | None"]
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _LOCATIONS = ("path", "query", "header", "cookie")
-
-
-def _text(schema: Any, key: str) -> str:
-    value = schema.get(key) if isinstance(schema, dict) else None
-    return value if isinstance(value, str) else ""
 
 
 def _json_media(content: dict[str, Any]) -> str | None:
@@ -88,8 +83,8 @@ def _operation(
         method=method.upper(),
         path=path,
         tags=tags,
-        summary=_text(op, "summary"),
-        description=_text(op, "description"),
+        summary=text_of(op, "summary"),
+        description=text_of(op, "description"),
         deprecated=op.get("deprecated") is True,
         parameters=tuple(parameters),
         body=body,
@@ -150,7 +145,7 @@ def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: s
                     location=location,  # type: ignore[arg-type]
                     type=resolve(schema, ctx, child(at, "schema"), hint + naming.class_name(name)),
                     required=location == "path" or param.get("required") is True,
-                    description=("Deprecated. " if deprecated else "") + (_text(param, "description") or _text(schema, "description")),
+                    description=("Deprecated. " if deprecated else "") + (text_of(param, "description") or text_of(schema, "description")),
                     style=style,
                     explode=param.get("explode", style == "form") is True,
                     deprecated=deprecated,
@@ -160,24 +155,10 @@ def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: s
     return parameters
 
 
-def body_encoding(media: str) -> str:
-    """How a request body of this media type is sent: json, form, multipart, text or binary."""
-    base = media.split(";")[0].strip().lower()
-    if base == "application/json" or base.endswith("+json"):
-        return "json"
-    if base == "application/x-www-form-urlencoded":
-        return "form"
-    if base.startswith("multipart/"):
-        return "multipart"
-    if base.startswith("text/"):
-        return "text"
-    return "binary"
-
-
 def _pick_media(content: dict[str, Any]) -> str:
     """JSON first, then form, multipart, text, anything else: the order a client prefers."""
     order = {"json": 0, "form": 1, "multipart": 2, "text": 3, "binary": 4}
-    return min(content, key=lambda m: (order[body_encoding(m)], list(content).index(m)), default="")
+    return min(content, key=lambda m: (order[media_kind(m)], list(content).index(m)), default="")
 
 
 def _body(ctx: Context, models: ModelLookup, op: dict[str, Any], where: str, hint: str) -> RequestBody | None:
@@ -188,11 +169,11 @@ def _body(ctx: Context, models: ModelLookup, op: dict[str, Any], where: str, hin
     body, at = deref(raw, ctx, child(where, "requestBody"))
     content = body.get("content") or {} if isinstance(body, dict) else {}
     required = isinstance(body, dict) and body.get("required") is True
-    description = _text(body, "description")
+    description = text_of(body, "description")
     media = _pick_media(content)
     if not media:
         return None
-    encoding = body_encoding(media)
+    encoding = media_kind(media)
     if encoding in ("text", "binary"):
         return RequestBody(media, Prim("str" if encoding == "text" else "file"), required, description, pointer=at)
     schema_at = child(at, "content", media, "schema")
@@ -236,7 +217,7 @@ def _responses(ctx: Context, op: dict[str, Any], where: str, hint: str) -> list[
         at = child(where, "responses", status)
         response, at = deref(raw, ctx, at)
         content = response.get("content") or {} if isinstance(response, dict) else {}
-        description = _text(response, "description")
+        description = text_of(response, "description")
         if not content:
             out.append(Response(status, None, "", description))
             continue

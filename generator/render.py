@@ -28,6 +28,7 @@ from .ir import (
     Field,
     Import,
     ListOf,
+    media_kind,
     LiteralOf,
     MapOf,
     Model,
@@ -37,7 +38,6 @@ from .ir import (
     TypeRef,
     UnionOf,
 )
-from .operations import body_encoding
 from .types import nullable, union
 
 __all__ = ["render", "docstring", "comment", "TEMPLATES"]
@@ -364,7 +364,7 @@ def _operation_view(op: Operation) -> dict[str, Any]:
         option_lines.append(f"accept={', '.join(accept)!r}")
     if op.body is not None and op.body.required:
         option_lines.append("body_required=True")
-    if op.body is not None and body_encoding(op.body.media_type) != "json":
+    if op.body is not None and media_kind(op.body.media_type) != "json":
         option_lines.append(f"body_media_type={op.body.media_type!r}")
     if op.security:
         option_lines.append("security=(" + "".join(f"({s.scheme!r}, {s.name!r}), " for s in op.security) + ")")

@@ -16,7 +16,7 @@ from .errors import Problem, escape_token
 from .refs import MISSING, lookup
 from .ir import ANY, NONE, ListOf, LiteralOf, MapOf, ModelRef, Prim, Tagged, TupleOf, TypeRef, UnionOf
 
-__all__ = ["Context", "resolve", "union", "is_object_schema", "deref", "nullable"]
+__all__ = ["Context", "text_of", "resolve", "union", "is_object_schema", "deref", "nullable"]
 
 _STRING_FORMATS = {"date-time": "datetime", "date": "date", "time": "time", "binary": "bytes"}
 _MAX_DEPTH = 64
@@ -38,6 +38,12 @@ class Context:
 
     def error(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message))
+
+
+def text_of(schema: Any, key: str) -> str:
+    """A string keyword of a schema (description, summary...), or ""."""
+    value = schema.get(key) if isinstance(schema, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 def child(where: str, *tokens: str | int) -> str:
