@@ -14,6 +14,11 @@ from .types import Context, child, deref, is_object_schema, merge_all_of, resolv
 __all__ = ["ModelBuilder"]
 
 
+def _module(wanted: str, cls: str) -> str:
+    """The module of class ``cls`` (named ``wanted``, or that plus a suffix that told it apart)."""
+    return naming.module_name(wanted) + cls[len(wanted):].lower()
+
+
 @dataclass
 class ModelBuilder:
     """Names every component first (so references resolve), then builds them and what they hoist."""
@@ -29,25 +34,28 @@ class ModelBuilder:
 
     def __post_init__(self) -> None:
         schemas = (self.document.get("components") or {}).get("schemas") or {}
-        refs: dict[str, ModelRef] = {}
-        for schema_name in schemas:
-            refs[schema_name] = self._name(naming.class_name(schema_name))
+        wanted = {name: naming.class_name(name) for name in schemas}
+        classes = naming.assign(wanted)
+        ordered = sorted(schemas)
+        modules = dict(zip(ordered, naming.unique([_module(wanted[n], classes[n]) for n in ordered], ["__init__"])))
+        refs = {name: ModelRef(classes[name], modules[name]) for name in schemas}
+        self._class_names.extend(classes.values())
+        self._module_names.extend(modules.values())
         self.ctx = Context(self.document, refs, self._hoist)
         for schema_name, schema in schemas.items():
             self._pending.append((refs[schema_name], schema_name, schema, pointer("components", "schemas", schema_name)))
 
-    def _name(self, wanted: str) -> ModelRef:
-        cls = naming.unique([wanted], self._class_names)[0]
-        self._class_names.append(cls)
-        module = naming.unique([naming.module_name(cls)], self._module_names + ["__init__"])[0]
-        self._module_names.append(module)
-        return ModelRef(cls, module)
-
     def _hoist(self, hint: str, schema: dict[str, Any], where: str) -> ModelRef:
+        """A model for an inline object: named from where it stands; a name already taken gets a
+        suffix from its JSON pointer, so it does not depend on the order models are built in."""
         if where in self._hoisted:
             return self._hoisted[where]
-        ref = self._name(naming.class_name(hint))
-        self._hoisted[where] = ref
+        wanted = naming.class_name(hint)
+        cls = naming.assign({where: wanted}, self._class_names)[where]
+        module = naming.unique([_module(wanted, cls)], [*self._module_names, "__init__"])[0]
+        self._class_names.append(cls)
+        self._module_names.append(module)
+        ref = self._hoisted[where] = ModelRef(cls, module)
         self._pending.append((ref, where, schema, where))
         return ref
 
@@ -106,9 +114,10 @@ class ModelBuilder:
     def _model(self, ref: ModelRef, schema_name: str, schema: dict[str, Any], where: str, description: str) -> Model:
         properties: dict[str, Any] = schema.get("properties") or {}
         required = set(schema.get("required") or [])
-        names = naming.unique([naming.field_name(api) for api in properties])
+        names = naming.assign({api: naming.field_name(api) for api in properties})
         fields = []
-        for (api, prop), py in zip(properties.items(), names):
+        for api, prop in properties.items():
+            py = names[api]
             at = child(where, "properties", api)
             ftype: TypeRef = resolve(prop, self.ctx, at, ref.name + naming.class_name(api))
             has_default = isinstance(prop, dict) and "default" in prop

@@ -7,6 +7,7 @@ Python identifier (ASCII letters, digits and underscores).
 from __future__ import annotations
 
 import builtins
+import hashlib
 import keyword
 import re
 import unicodedata
@@ -20,6 +21,7 @@ __all__ = [
     "class_name",
     "module_name",
     "unique",
+    "assign",
     "RESERVED_FIELD_NAMES",
 ]
 
@@ -188,3 +190,39 @@ def unique(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
         seen.add(candidate.lower())
         out.append(candidate)
     return out
+
+
+def assign(
+    wanted: dict[str, str],
+    taken: Iterable[str] = (),
+    spelled: dict[str, str] | None = None,
+    suffix: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Names for keys (schema names, operationIds) that do not depend on which other keys exist.
+
+    Keys whose wanted names differ (ignoring case) get them as they are. When several keys want
+    the same name, the one spelled exactly like that name keeps it (``Pet`` over ``pet``; else the
+    first in code-point order); each other one gets the name plus ``_`` and four hex digits of
+    its key's SHA-256. ``spelled`` gives the text to compare when keys are not the names
+    themselves (operations are keyed by JSON pointer, spelled by operationId); ``suffix``, a
+    readable suffix to use instead of the digits (an argument's location). So inserting, removing or reordering other keys never renames a key,
+    unless the new key wants the same name and is spelled exactly like it.
+    """
+    blocked = {n.lower() for n in taken}
+    groups: dict[str, list[str]] = {}
+    for key, name in wanted.items():
+        groups.setdefault(name.lower(), []).append(key)
+    out: dict[str, str] = {}
+    for keys in groups.values():
+        text = spelled or {}
+        keys.sort(key=lambda k: (text.get(k, k) != wanted[k], text.get(k, k), k))
+        for i, key in enumerate(keys):
+            name = wanted[key]
+            if i or name.lower() in blocked:
+                tail = (suffix or {}).get(key) or hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:4]
+                name = f"{name}_{tail}"
+            out[key] = name
+    # A hashed name that meets another name (vanishingly rare) falls back to numbering, in key order.
+    ordered = sorted(out)
+    final = dict(zip(ordered, unique([out[k] for k in ordered], taken)))
+    return {k: final[k] for k in wanted}

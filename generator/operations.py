@@ -37,9 +37,9 @@ def _operation_id(method: str, path: str) -> str:
 
 
 def build_operations(document: dict[str, Any], ctx: Context, models: ModelLookup) -> list[Operation]:
-    """Every operation in document order."""
-    operations: list[Operation] = []
-    modules: list[str] = ["__init__"]
+    """Every operation in document order, each named independently of the others
+    (``naming.assign``: adding an operation never renames another)."""
+    found: list[tuple[str, str, dict[str, Any], dict[str, Any], str, str]] = []
     for path, item in (document.get("paths") or {}).items():
         item_where = pointer("paths", path)
         item, item_where = deref(item, ctx, item_where)
@@ -47,11 +47,14 @@ def build_operations(document: dict[str, Any], ctx: Context, models: ModelLookup
             continue
         for method in METHODS:
             op = item.get(method)
-            if not isinstance(op, dict):
-                continue
-            where = child(item_where, method)
-            operations.append(_operation(document, ctx, models, path, method, item, op, where, modules))
-    return operations
+            if isinstance(op, dict):
+                given = op.get("operationId")
+                operation_id = given if isinstance(given, str) else _operation_id(method, path)
+                found.append((path, method, item, op, child(item_where, method), operation_id))
+    # One name for the module and the method: unique across the API, so unique in every tag.
+    ids = {f[4]: f[5] for f in found}
+    names = naming.assign({at: naming.function_name(i) for at, i in ids.items()}, ["__init__"], spelled=ids)
+    return [_operation(document, ctx, models, *f, names[f[4]]) for f in found]
 
 
 def _operation(
@@ -63,14 +66,10 @@ def _operation(
     item: dict[str, Any],
     op: dict[str, Any],
     where: str,
-    modules: list[str],
+    operation_id: str,
+    name: str,
 ) -> Operation:
-    given = op.get("operationId")
-    operation_id = given if isinstance(given, str) else _operation_id(method, path)
-    # One name for the module and the method: unique across the API, so unique in every tag.
-    name = naming.unique([naming.function_name(operation_id)], modules)[0]
     module = name
-    modules.append(module)
     hint = naming.class_name(operation_id)
     tags = tuple(dict.fromkeys(t for t in op.get("tags") or [] if isinstance(t, str))) or ("default",)
 
@@ -115,8 +114,14 @@ def _arguments(parameters: list[Parameter], body: RequestBody | None) -> list[Ar
     ]
     if body is not None and not body.flattened:
         args.append(Argument("body", "", "body", body.type, body.required, body.description, whole_body=True))
-    names = naming.unique([a.name if a.whole_body else naming.argument_name(a.wire_name) for a in args])
-    return [Argument(**{**a.__dict__, "name": n}) for a, n in zip(args, names)]
+    # Keyed by location (in a fixed order) and wire name, so each name depends on nothing else.
+    order = (*_LOCATIONS, "body")
+    keys = [f"{order.index(a.location)}{a.location}:{a.wire_name}" for a in args]
+    wanted = {k: a.name if a.whole_body else naming.argument_name(a.wire_name) for k, a in zip(keys, args)}
+    names = naming.assign(
+        wanted, spelled={k: a.wire_name for k, a in zip(keys, args)}, suffix={k: a.location for k, a in zip(keys, args)}
+    )
+    return [Argument(**{**a.__dict__, "name": names[k]}) for a, k in zip(args, keys)]
 
 
 def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: str, hint: str) -> list[Parameter]:

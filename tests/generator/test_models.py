@@ -81,8 +81,25 @@ def test_property_names_that_collide_after_renaming_are_made_unique() -> None:
     api = _api(_doc({"M": {"type": "object", "properties": {"fooBar": {"type": "string"}, "foo_bar": {"type": "integer"}, "FooBar": {}}}}))
     model = _model(api, "M")
     names = [f.name for f in model.fields]
-    assert names == ["foo_bar", "foo_bar_2", "foo_bar_3"]
+    # The exact spelling keeps the name; the others get a suffix from their own API name.
+    assert names == ["foo_bar_5a90", "foo_bar", "foo_bar_0d74"]
     assert [f.alias for f in model.fields] == ["fooBar", "foo_bar", "FooBar"]
+
+
+def test_names_do_not_depend_on_other_schemas_or_their_order() -> None:
+    """Inserting a schema (first, or between others) and reordering rename nothing that exists."""
+    obj = {"type": "object", "properties": {"id": {}}}
+    schemas = {"pet": obj, "PET": obj, "Owner": {"type": "object", "properties": {"petName": {}, "pet_name": {}}}}
+    before = _api(_doc(schemas))
+    after = _api(_doc({"Pets": obj, **dict(reversed(list(schemas.items()))), "Pet_": obj}))
+    named = {m.schema_name: (m.name, m.module, [f.name for f in m.fields]) for m in before.models}
+    assert named == {
+        "pet": ("Pet_bbba", "pet_bbba", ["id_"]),  # PascalCase and upper case keep the spelling
+        "PET": ("PET", "pet", ["id_"]),
+        "Owner": ("Owner", "owner", ["pet_name_e20e", "pet_name"]),
+    }
+    again = {m.schema_name: (m.name, m.module, [f.name for f in m.fields]) for m in after.models}
+    assert {k: again[k] for k in named} == named
 
 
 def test_allof_fields_are_merged() -> None:

@@ -196,3 +196,28 @@ def test_case_conventions(text: str) -> None:
     assert naming.module_name(text) == naming.module_name(text).lower()
     first = naming.class_name(text)[0]
     assert first.isupper() or first == "_"
+
+
+def test_assign_gives_the_exact_spelling_the_bare_name_and_suffixes_the_rest() -> None:
+    wanted = {"getItem": "get_item", "get_item": "get_item", "list": "list_"}
+    assert naming.assign(wanted) == {"getItem": "get_item_48f2", "get_item": "get_item", "list": "list_"}
+    assert naming.assign({"a": "x", "b": "X"}, suffix={"b": "header"}) == {"a": "x", "b": "X_header"}
+    assert naming.assign({"models": "models"}, taken=["Models"]) == {"models": "models_8edc"}
+
+
+@given(
+    st.dictionaries(st.sampled_from(["pet", "Pet", "PET", "pet_", "owner", "Owner", "a", "b"]), st.just(None), min_size=1),
+    st.sampled_from(["pet", "Pet", "PET", "pet_", "owner", "Owner", "new", "a"]),
+)
+def test_assign_is_independent_of_order_and_of_unrelated_keys(keys: dict[str, None], new: str) -> None:
+    def wanted(ks: list[str]) -> dict[str, str]:
+        return {k: naming.class_name(k) for k in ks}
+
+    names = naming.assign(wanted(list(keys)))
+    assert len({n.lower() for n in names.values()}) == len(names)
+    assert naming.assign(wanted(list(reversed(list(keys))))) == names
+    with_new = naming.assign(wanted([new, *keys]))
+    for key, name in names.items():
+        collides = naming.class_name(new).lower() == naming.class_name(key).lower() and new not in keys
+        # Only a key that wants the same name can move an existing one, and only off the bare name.
+        assert with_new[key] == name or (collides and name == naming.class_name(key))

@@ -102,13 +102,13 @@ def test_path_level_and_operation_level_parameters_are_merged() -> None:
     assert _args(_op(api, "getItem")) == [
         ("item_id", "itemId", "path", "str", True),
         ("q", "q", "query", "int", True),  # the operation's q overrides the path item's q
-        ("q_2", "q", "header", "str", False),  # same name, another location: a separate argument
+        ("q_header", "q", "header", "str", False),  # same name, another location: a separate argument
         ("x_trace", "X-Trace", "header", "str", False),
     ]
     assert _args(_op(api, "deleteItem")) == [
         ("item_id", "itemId", "path", "str", True),
         ("q", "q", "query", "str", False),
-        ("q_2", "q", "header", "str", False),
+        ("q_header", "q", "header", "str", False),
     ]
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ..operations import get_shared as _get_shared
+from ..operations import get_item_c0bb as _get_item_c0bb
 from ..operations import get_item as _get_item
-from ..operations import get_item_2 as _get_item_2
 from ..operations import list_items_v2 as _list_items_v2
 
 __all__ = [
@@ -23,9 +23,9 @@ class ItemsResource(SyncAPIResource):
 
     get_shared = _get_shared.get_shared
 
-    get_item = _get_item.get_item
+    get_item_c0bb = _get_item_c0bb.get_item_c0bb
 
-    get_item_2 = _get_item_2.get_item_2
+    get_item = _get_item.get_item
 
     list_items_v2 = _list_items_v2.list_items_v2
 
@@ -35,9 +35,9 @@ class AsyncItemsResource(AsyncAPIResource):
 
     get_shared = _get_shared.get_shared_async
 
-    get_item = _get_item.get_item_async
+    get_item_c0bb = _get_item_c0bb.get_item_c0bb_async
 
-    get_item_2 = _get_item_2.get_item_2_async
+    get_item = _get_item.get_item_async
 
     list_items_v2 = _list_items_v2.list_items_v2_async
 
@@ -47,8 +47,8 @@ class ItemsResourceWithRawResponse:
 
     def __init__(self, resource: ItemsResource) -> None:
         self.get_shared = to_raw_response_wrapper(resource.get_shared)
+        self.get_item_c0bb = to_raw_response_wrapper(resource.get_item_c0bb)
         self.get_item = to_raw_response_wrapper(resource.get_item)
-        self.get_item_2 = to_raw_response_wrapper(resource.get_item_2)
         self.list_items_v2 = to_raw_response_wrapper(resource.list_items_v2)
 
 
@@ -57,6 +57,6 @@ class AsyncItemsResourceWithRawResponse:
 
     def __init__(self, resource: AsyncItemsResource) -> None:
         self.get_shared = async_to_raw_response_wrapper(resource.get_shared)
+        self.get_item_c0bb = async_to_raw_response_wrapper(resource.get_item_c0bb)
         self.get_item = async_to_raw_response_wrapper(resource.get_item)
-        self.get_item_2 = async_to_raw_response_wrapper(resource.get_item_2)
         self.list_items_v2 = async_to_raw_response_wrapper(resource.list_items_v2)

@@ -20,7 +20,7 @@ from .my_thing import MyThing as MyThing
 from .props import Props as Props
 from .response import Response as Response
 from .user_profile import UserProfile as UserProfile
-from .user_profile_2 import UserProfile_2 as UserProfile_2
+from .user_profile_fb1d import UserProfile_fb1d as UserProfile_fb1d
 from ._1_thing import _1Thing as _1Thing
 
 __all__ = [
@@ -39,14 +39,14 @@ __all__ = [
     "Props",
     "Response",
     "UserProfile",
-    "UserProfile_2",
+    "UserProfile_fb1d",
     "_1Thing",
 ]
 
 # Models refer to each other by name; resolve those names now that every class exists.
 _namespace: dict[str, Any] = {name: globals()[name] for name in __all__}
+UserProfile_fb1d.model_rebuild(_types_namespace=_namespace)
 UserProfile.model_rebuild(_types_namespace=_namespace)
-UserProfile_2.model_rebuild(_types_namespace=_namespace)
 Client.model_rebuild(_types_namespace=_namespace)
 Response.model_rebuild(_types_namespace=_namespace)
 AnyModel.model_rebuild(_types_namespace=_namespace)

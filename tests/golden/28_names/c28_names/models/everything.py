@@ -22,14 +22,14 @@ if TYPE_CHECKING:
     from .my_thing import MyThing
     from .response import Response
     from .user_profile import UserProfile
-    from .user_profile_2 import UserProfile_2
+    from .user_profile_fb1d import UserProfile_fb1d
 
 __all__ = ["Everything"]
 
 
 class Everything(AliasedModel):
-    user_profile: UserProfile | None = None
-    user_profile_2: UserProfile_2 | None = Field(default=None, alias="UserProfile")
+    user_profile: UserProfile_fb1d | None = None
+    user_profile_2: UserProfile | None = Field(default=None, alias="UserProfile")
     client: Client | None = Field(default=None, alias="Client")
     response: Response | None = Field(default=None, alias="Response")
     any_: AnyModel | None = Field(default=None, alias="Any")

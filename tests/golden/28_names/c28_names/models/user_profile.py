@@ -7,4 +7,4 @@ __all__ = ["UserProfile"]
 
 
 class UserProfile(BaseModel):
-    snake: str | None = None
+    pascal: str | None = None

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from .._models import BaseModel
 
-__all__ = ["UserProfile_2"]
+__all__ = ["UserProfile_fb1d"]
 
 
-class UserProfile_2(BaseModel):
-    pascal: str | None = None
+class UserProfile_fb1d(BaseModel):
+    snake: str | None = None
