@@ -389,6 +389,7 @@ class Response:
     type: TypeRef | None  # None: no content
     media_type: str = ""
     description: str = ""
+    headers: ModelRef | None = None  # the documented response headers, as a model
 
     @property
     def decoding(self) -> str:

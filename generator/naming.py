@@ -95,6 +95,9 @@ RESERVED_CLIENT_NAMES = frozenset(
         "token",
         "with_options",
         "with_raw_response",
+        "with_streaming_response",
+        "max_response_size",
+        "strict_response_validation",
     }
 )
 RESERVED_FUNCTION_NAMES = frozenset({"cast", "datetime", "typing", "warnings", "annotations"})

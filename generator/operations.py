@@ -223,18 +223,45 @@ def _responses(ctx: Context, op: dict[str, Any], where: str, hint: str) -> list[
         response, at = deref(raw, ctx, at)
         content = response.get("content") or {} if isinstance(response, dict) else {}
         description = text_of(response, "description")
+        headers = _response_headers(ctx, response, at, f"{hint}Response{status}Headers")
         if not content:
-            out.append(Response(status, None, "", description))
+            out.append(Response(status, None, "", description, headers))
             continue
         media = _json_media(content)
         if media is not None:
             rtype = resolve(content[media].get("schema"), ctx, child(at, "content", media, "schema"), f"{hint}Response{status}")
-            out.append(Response(status, rtype, media, description))
+            out.append(Response(status, rtype, media, description, headers))
             continue
         media = next(iter(content))
         kind = "str" if media.lower().startswith("text/") else "bytes"
-        out.append(Response(status, Prim(kind), media, description))
+        out.append(Response(status, Prim(kind), media, description, headers))
     return out
+
+
+def _response_headers(ctx: Context, response: Any, where: str, name: str) -> ModelRef | None:
+    """The documented headers of a response as one model (a field per header, by its API name),
+    read with ``APIResponse.headers_as``. ``Content-Type`` is not a documented header (the spec
+    says it is ignored there)."""
+    raw = response.get("headers") if isinstance(response, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for header, value in raw.items():
+        definition, _ = deref(value, ctx, child(where, "headers", header))
+        if not isinstance(definition, dict) or str(header).lower() == "content-type":
+            continue
+        given = definition.get("schema")
+        schema: dict[str, Any] = given if isinstance(given, dict) else {"type": "string"}
+        if definition.get("description") and "$ref" not in schema:
+            schema = {**schema, "description": definition["description"]}
+        properties[str(header)] = schema
+        if definition.get("required") is True:
+            required.append(str(header))
+    if not properties:
+        return None
+    model = resolve({"type": "object", "properties": properties, "required": required}, ctx, child(where, "headers"), name)
+    return model if isinstance(model, ModelRef) else None
 
 
 def _security(document: dict[str, Any], ctx: Context, op: dict[str, Any], where: str) -> list[Security]:

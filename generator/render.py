@@ -285,6 +285,11 @@ def _operation_docstring(op: Operation) -> str:
     documented = [a for a in op.arguments if a.description]
     if documented:
         lines.append("Args:\n" + "\n".join(f"    {a.name}: {' '.join(a.description.split())}" for a in documented))
+    headers = [f"    {r.status}: models.{r.headers.name}" for r in op.responses if r.headers is not None]
+    if headers:
+        lines.append(
+            "Response headers (read them with ``with_raw_response``, then ``.headers_as(<model>)``):\n" + "\n".join(headers)
+        )
     raises = [f"    {_status_class(r.status)}: {r.status} {' '.join(r.description.split())}".rstrip() for r in op.errors]
     if raises:
         lines.append("Raises:\n" + "\n".join(raises))
@@ -391,6 +396,26 @@ def _operation_view(op: Operation) -> dict[str, Any]:
     }
 
 
+# The namespaces beside the plain ones: ``client.<attribute>.<tag>.<operation>`` returns what
+# ``doc`` says. Each resource module defines ``<Resource><suffix>`` wrapping every method.
+_WRAPPERS = [
+    {
+        "attribute": "with_raw_response",
+        "suffix": "WithRawResponse",
+        "sync": "to_raw_response_wrapper",
+        "async": "async_to_raw_response_wrapper",
+        "doc": "an ``APIResponse`` (status, headers, ``parse()``)",
+    },
+    {
+        "attribute": "with_streaming_response",
+        "suffix": "WithStreamingResponse",
+        "sync": "to_streamed_response_wrapper",
+        "async": "async_to_streamed_response_wrapper",
+        "doc": "a context manager around an unread ``APIResponse`` (``iter_bytes()``)",
+    },
+]
+
+
 def _tag_view(tag: Tag) -> dict[str, Any]:
     text = tag.description or f"Operations tagged {tag.name!r}."
     return {
@@ -442,6 +467,7 @@ def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, s
         "token_env": f"{config.env}_API_TOKEN",
         "log_env": f"{config.env}_LOG",
         "base_url_env": f"{config.env}_BASE_URL",
+        "wrappers": _WRAPPERS,
     }
     files: dict[str, str] = {}
 

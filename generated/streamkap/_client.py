@@ -9,8 +9,10 @@ from ._base_client import AsyncAPIClient, SyncAPIClient
 from .resources.pipelines import (
     AsyncPipelinesResource,
     AsyncPipelinesResourceWithRawResponse,
+    AsyncPipelinesResourceWithStreamingResponse,
     PipelinesResource,
     PipelinesResourceWithRawResponse,
+    PipelinesResourceWithStreamingResponse,
 )
 
 __all__ = ["Streamkap", "AsyncStreamkap"]
@@ -29,6 +31,11 @@ class Streamkap(SyncAPIClient):
         """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
         return StreamkapWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> StreamkapWithStreamingResponse:
+        """The same namespaces, whose methods return a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+        return StreamkapWithStreamingResponse(self)
+
 
 class AsyncStreamkap(AsyncAPIClient):
     """Asynchronous client for the Streamkap REST API."""
@@ -43,6 +50,11 @@ class AsyncStreamkap(AsyncAPIClient):
         """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
         return AsyncStreamkapWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncStreamkapWithStreamingResponse:
+        """The same namespaces, whose methods return a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+        return AsyncStreamkapWithStreamingResponse(self)
+
 
 class StreamkapWithRawResponse:
     """``Streamkap.with_raw_response``."""
@@ -55,6 +67,17 @@ class StreamkapWithRawResponse:
         return PipelinesResourceWithRawResponse(self._client.pipelines)
 
 
+class StreamkapWithStreamingResponse:
+    """``Streamkap.with_streaming_response``."""
+
+    def __init__(self, client: Streamkap) -> None:
+        self._client = client
+
+    @cached_property
+    def pipelines(self) -> PipelinesResourceWithStreamingResponse:
+        return PipelinesResourceWithStreamingResponse(self._client.pipelines)
+
+
 class AsyncStreamkapWithRawResponse:
     """``AsyncStreamkap.with_raw_response``."""
 
@@ -64,3 +87,14 @@ class AsyncStreamkapWithRawResponse:
     @cached_property
     def pipelines(self) -> AsyncPipelinesResourceWithRawResponse:
         return AsyncPipelinesResourceWithRawResponse(self._client.pipelines)
+
+
+class AsyncStreamkapWithStreamingResponse:
+    """``AsyncStreamkap.with_streaming_response``."""
+
+    def __init__(self, client: AsyncStreamkap) -> None:
+        self._client = client
+
+    @cached_property
+    def pipelines(self) -> AsyncPipelinesResourceWithStreamingResponse:
+        return AsyncPipelinesResourceWithStreamingResponse(self._client.pipelines)

@@ -63,8 +63,10 @@ def pkg(fresh_import: Callable[[Path, str], Any]) -> Callable[[str], Any]:
     return _pkg
 
 
-def client(module: Any, server: HTTPServer) -> Any:
-    return module.Client(token=TOKEN, base_url=server.url_for(""))
+def client(module: Any, server: HTTPServer, strict: bool = True) -> Any:
+    """Strict by default here: these tests check that responses are typed exactly as the spec says
+    (the lenient default is tested by ``test_lenient_default_keeps_what_strict_mode_rejects``)."""
+    return module.Client(token=TOKEN, base_url=server.url_for(""), strict_response_validation=strict)
 
 
 def serve(server: HTTPServer, path: str, payload: Any, method: str = "GET", status: int = 200) -> None:
@@ -573,11 +575,18 @@ def test_enum_alias_response_keeps_an_unknown_value(httpserver: HTTPServer, pkg:
 
 
 def test_enum_values_keep_their_json_type(httpserver: HTTPServer, pkg: Callable[[str], Any]) -> None:
-    """"2" is not the integer enum value 2 (responses are parsed strictly)."""
+    """"2" is not the integer enum value 2: by default it is kept as the string the server sent;
+    in strict mode the response fails, naming the field."""
     m = pkg("20_enums_const")
-    serve(httpserver, "/widgets", [{"kind": "widget", "color": "red", "priority": "2"}])
-    with client(m, httpserver) as c, pytest.raises(m.APIResponseValidationError):
-        c.widgets.list_widgets()
+    sent = [{"kind": "widget", "color": "red", "priority": "2"}]
+    serve(httpserver, "/widgets", sent)
+    with client(m, httpserver, strict=False) as c:
+        (widget,) = c.widgets.list_widgets()
+        with pytest.raises(m.APIResponseValidationError) as raised:
+            c.with_options(strict_response_validation=True).widgets.list_widgets()
+    assert type(widget) is m.models.Widget and widget.priority == "2" and widget.color == "red"
+    assert_json_identical(widget.to_dict(), sent[0])
+    assert "[0].priority" in str(raised.value) and raised.value.body == sent
 
 
 def test_const_property(httpserver: HTTPServer, pkg: Callable[[str], Any]) -> None:
@@ -1218,16 +1227,22 @@ def _class_names(result: Result) -> dict[str, str]:
     return {m.schema_name: m.name for m in result.api.models}
 
 
-def test_adding_schemas_at_the_end_renames_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["end", "start", "reversed"])
+def test_adding_schemas_anywhere_renames_nothing(tmp_path: Path, where: str) -> None:
     document = yaml.safe_load(NAMES_SPEC.read_text(encoding="utf-8"))
     first_spec = tmp_path / "first.json"
     first_spec.write_text(json.dumps(document), encoding="utf-8")
-    # New schemas at the end, colliding with existing names after case conversion.
+    # New schemas colliding with existing names after case conversion (none spelled exactly
+    # like the class name they want), at the end, at the start, or with the order reversed.
+    added = {
+        "USER_PROFILE": {"type": "object", "properties": {"upper": {"type": "string"}}},
+        "userProfile": {"type": "object", "properties": {"camel": {"type": "string"}}},
+        "my_thing": {"type": "object", "properties": {"x": {"type": "string"}}},
+        "cafe": {"type": "object", "properties": {"x": {"type": "string"}}},
+    }
     schemas = document["components"]["schemas"]
-    schemas["USER_PROFILE"] = {"type": "object", "properties": {"upper": {"type": "string"}}}
-    schemas["userProfile"] = {"type": "object", "properties": {"camel": {"type": "string"}}}
-    schemas["my_thing"] = {"type": "object", "properties": {"x": {"type": "string"}}}
-    schemas["Cafe"] = {"type": "object", "properties": {"x": {"type": "string"}}}
+    merged = {"end": {**schemas, **added}, "start": {**added, **schemas}}.get(where)
+    document["components"]["schemas"] = merged or dict(reversed([*schemas.items(), *added.items()]))
     second_spec = tmp_path / "second.json"
     second_spec.write_text(json.dumps(document), encoding="utf-8")
 
@@ -1239,6 +1254,16 @@ def test_adding_schemas_at_the_end_renames_nothing(tmp_path: Path) -> None:
     a, b = normalised(first.files, "c28_names"), normalised(second.files, "c28_names")
     changed = sorted(p for p in a if p.startswith("PKG/models/") and p != "PKG/models/__init__.py" and a[p] != b.get(p))
     assert changed == []
+
+
+def test_a_new_schema_spelled_exactly_like_a_class_name_takes_it(tmp_path: Path) -> None:
+    """The one documented exception: ``Cafe`` added beside ``Café`` gets ``Cafe``; ``Café`` moves."""
+    document = yaml.safe_load(NAMES_SPEC.read_text(encoding="utf-8"))
+    document["components"]["schemas"]["Cafe"] = {"type": "object", "properties": {"x": {"type": "string"}}}
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(document), encoding="utf-8")
+    names = _class_names(generate(spec, "c28_names", tmp_path / "out"))
+    assert names["Cafe"] == "Cafe" and names["Café"] == "Cafe_7347"
 
 
 # ====================================================================== 29_same_api_30 / 30_same_api_31
@@ -1296,3 +1321,43 @@ def test_same_api_null_arguments(httpserver: HTTPServer, pkg: Callable[[str], An
     serve(httpserver, "/notes", {"id": 3, "title": "x"}, method="POST", status=201)
     with client(m, httpserver) as c, pytest.raises(m.APIResponseValidationError):
         c.notes.create_note(title="x")
+
+
+# ============================================================ lenient default (no strict mode)
+
+LENIENT_CASES = [
+    # spec, path, (namespace, operation, kwargs), what the server sends: each rejected in strict mode
+    ("19_unions_structural", "/contacts/z", ("unions", "get_contact", {"id_": "z"}), {"fax": "123"}),
+    ("22_prefix_items", "/track", ("geo", "get_track", {}), {"start": [1, 2, 3], "points": []}),
+    ("24_arrays_maps_of_unions", "/scores", ("containers", "get_scores", {}), {"a": [1.5]}),
+    ("26_read_write_only", "/accounts/6", ("accounts", "get_account", {"id_": 6}), {"name": "no id"}),
+    ("16_allof", "/extended", ("allof", "get_extended", {}), {"id": 7, "name": "seven"}),
+    ("17_discriminator_mapping", "/pets/p3", ("pets", "get_pet", {"pet_id": "p3"}), {"petType": "hamster", "name": "Hammy"}),
+    ("20_enums_const", "/widgets", ("widgets", "list_widgets", {}), [{"kind": "gadget", "color": 5, "priority": "2", "new": {"a": 1}}]),
+]
+
+
+@pytest.mark.parametrize(("spec", "path", "call", "sent"), LENIENT_CASES, ids=[c[0] for c in LENIENT_CASES])
+def test_lenient_default_keeps_what_strict_mode_rejects(
+    httpserver: HTTPServer, pkg: Callable[[str], Any], spec: str, path: str, call: tuple[str, str, dict[str, Any]], sent: Any
+) -> None:
+    """By default a response that does not match the spec is returned as far as it goes: the
+    documented model where the JSON is an object for one, the JSON as sent elsewhere, and
+    nothing lost (``to_dict()`` gives back what came). Strict mode raises instead."""
+    m = pkg(spec)
+    namespace, operation, kwargs = call
+    serve(httpserver, path, sent)
+    with client(m, httpserver, strict=False) as c:
+        result = getattr(getattr(c, namespace), operation)(**kwargs)
+    with client(m, httpserver) as c, pytest.raises(m.APIResponseValidationError) as raised:
+        getattr(getattr(c, namespace), operation)(**kwargs)
+    assert raised.value.body == sent
+    items = result if isinstance(sent, list) else [result]
+    for item, raw in zip(items, sent if isinstance(sent, list) else [sent]):
+        dumped = item.to_dict() if isinstance(item, m._models.BaseModel) else item
+        assert_json_identical(dumped, raw)
+    # An object for a model becomes that model; a map stays a dict; an unknown tag picks no class.
+    if spec in ("19_unions_structural", "22_prefix_items", "26_read_write_only", "16_allof"):
+        assert isinstance(result, m._models.BaseModel), type(result)
+    if spec == "20_enums_const":
+        assert type(result[0]) is m.models.Widget and result[0].priority == "2" and result[0].color == 5

@@ -83,7 +83,8 @@ def sdk(generated_root: Path, fresh_import: Callable[[Path, str], Any]) -> Calla
 
 
 def _client(module: Any, server: HTTPServer, token: str | None = TOKEN, name: str = "Client") -> Any:
-    return getattr(module, name)(token=token, base_url=server.url_for(""))
+    """Strict: these tests check that responses are typed exactly as the spec says."""
+    return getattr(module, name)(token=token, base_url=server.url_for(""), strict_response_validation=True)
 
 
 def _only_request(server: HTTPServer) -> Request:

@@ -464,10 +464,11 @@ def test_per_call_timeout_overrides_the_client_timeout(httpserver: HTTPServer, m
     "content", ['{"account_metrics": {', "not json at all", "", '["a list", "not an object"]'], ids=["truncated", "text", "empty", "wrong_type"]
 )
 def test_bad_200_body_is_response_validation_error(httpserver: HTTPServer, mode: str, content: str) -> None:
+    """Not JSON: always an error. JSON of the wrong shape: an error in strict mode."""
     httpserver.expect_request(PATH, method="POST").respond_with_data(content, status=200, content_type="application/json")
 
     with pytest.raises(streamkap.APIResponseValidationError) as info:
-        _call(mode, httpserver.url_for(""))
+        _call(mode, httpserver.url_for(""), client_kwargs={"strict_response_validation": True})
 
     exc = info.value
     assert isinstance(exc, streamkap.APIError)

@@ -1,7 +1,7 @@
 """Every response fixture survives parse → dump unchanged: values, JSON types and key order.
 
 Checked four ways for each file: the model API (``from_json``: ``model_validate_json(strict=True, by_name=False)``) then
-``model_dump``/``to_dict``/``to_json``), the SDK's response parser (``BaseClient._parse``), and
+``model_dump``/``to_dict``/``to_json``), the SDK's response parser (``BaseClient._parse``, strict), and
 a full sync and async call of the operation over ``httpx.MockTransport``. The 422 fixtures
 also go through the error path: ``UnprocessableEntityError.body`` is the parsed model.
 """
@@ -20,7 +20,6 @@ import pytest
 from conftest import FIXTURES, assert_json_identical
 
 import streamkap
-from streamkap._base_client import BaseClient
 from streamkap.models import (
     HTTPValidationError,
     PipelineBaseMetrics,
@@ -31,6 +30,9 @@ from streamkap.models import (
     TimeseriesEntry,
     ValidationError,
 )
+
+# The parser operations use, in strict mode: a document that does not match raises.
+STRICT = streamkap.Streamkap(token="t", base_url="http://x", strict_response_validation=True)
 
 RESPONSES = FIXTURES / "responses"
 METRICS_FILES = sorted((RESPONSES / "pipeline_metrics_res").glob("*.json"))
@@ -158,7 +160,7 @@ def test_metrics_model_round_trip(path: Path) -> None:
 def test_metrics_response_parser_round_trip(path: Path) -> None:
     raw = path.read_bytes()
     response = httpx.Response(200, content=raw, request=httpx.Request("POST", "http://x"))
-    model = BaseClient._parse(PipelineMetricsRes, response)
+    model = STRICT._parse(PipelineMetricsRes, response)
     _assert_round_trips(model, json.loads(raw))
 
 
@@ -268,7 +270,7 @@ def test_validation_error_model_round_trip(path: Path) -> None:
 def test_validation_error_response_parser_round_trip(path: Path) -> None:
     raw = path.read_bytes()
     response = httpx.Response(422, content=raw, request=httpx.Request("POST", "http://x"))
-    _assert_round_trips(BaseClient._parse(HTTPValidationError, response), json.loads(raw))
+    _assert_round_trips(STRICT._parse(HTTPValidationError, response), json.loads(raw))
 
 
 @pytest.mark.parametrize("path", ERROR_FILES, ids=_ids(ERROR_FILES))

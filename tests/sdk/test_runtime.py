@@ -598,14 +598,19 @@ def test_malformed_json_on_200_is_not_retried(
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_wrong_shape_on_200_keeps_the_json_body(httpserver: HTTPServer, mode: str) -> None:
-    script = serve(httpserver, (200, ["not", "an", "object"], {}))
+def test_wrong_shape_on_200_keeps_the_json_body(httpserver: HTTPServer, mode: str, caplog: pytest.LogCaptureFixture) -> None:
+    """By default the JSON comes back as sent (and a warning is logged); strict mode raises."""
+    script = serve(httpserver, (200, ["not", "an", "object"], {}), (200, ["not", "an", "object"], {}))
 
-    exc = raises(mode, httpserver.url_for(""))
+    with caplog.at_level(logging.WARNING, logger="streamkap"):
+        assert call(mode, httpserver.url_for("")) == ["not", "an", "object"]
+    exc = raises(mode, httpserver.url_for(""), client_kwargs={"strict_response_validation": True})
 
+    assert "does not match the spec" in caplog.text and "(the body): Input should be an object" in caplog.text
     assert type(exc) is streamkap.APIResponseValidationError
     assert exc.body == ["not", "an", "object"]
-    assert script.count == 1
+    assert "(the body): Input should be an object" in str(exc)
+    assert script.count == 2
 
 
 @pytest.mark.parametrize("mode", MODES)

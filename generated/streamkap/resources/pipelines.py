@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import search_pipelines_metrics as _search_pipelines_metrics
 
 __all__ = [
@@ -12,6 +17,8 @@ __all__ = [
     "AsyncPipelinesResource",
     "PipelinesResourceWithRawResponse",
     "AsyncPipelinesResourceWithRawResponse",
+    "PipelinesResourceWithStreamingResponse",
+    "AsyncPipelinesResourceWithStreamingResponse",
 ]
 
 
@@ -39,5 +46,23 @@ class AsyncPipelinesResourceWithRawResponse:
 
     def __init__(self, resource: AsyncPipelinesResource) -> None:
         self.search_pipelines_metrics = async_to_raw_response_wrapper(
+            resource.search_pipelines_metrics
+        )
+
+
+class PipelinesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: PipelinesResource) -> None:
+        self.search_pipelines_metrics = to_streamed_response_wrapper(
+            resource.search_pipelines_metrics
+        )
+
+
+class AsyncPipelinesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncPipelinesResource) -> None:
+        self.search_pipelines_metrics = async_to_streamed_response_wrapper(
             resource.search_pipelines_metrics
         )

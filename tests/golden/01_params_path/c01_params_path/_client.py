@@ -9,14 +9,18 @@ from ._base_client import AsyncAPIClient, SyncAPIClient
 from .resources.files import (
     AsyncFilesResource,
     AsyncFilesResourceWithRawResponse,
+    AsyncFilesResourceWithStreamingResponse,
     FilesResource,
     FilesResourceWithRawResponse,
+    FilesResourceWithStreamingResponse,
 )
 from .resources.books import (
     AsyncBooksResource,
     AsyncBooksResourceWithRawResponse,
+    AsyncBooksResourceWithStreamingResponse,
     BooksResource,
     BooksResourceWithRawResponse,
+    BooksResourceWithStreamingResponse,
 )
 
 __all__ = ["Client", "AsyncClient"]
@@ -40,6 +44,11 @@ class Client(SyncAPIClient):
         """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
         return ClientWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same namespaces, whose methods return a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+        return ClientWithStreamingResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Path parameters."""
@@ -59,6 +68,11 @@ class AsyncClient(AsyncAPIClient):
         """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
         return AsyncClientWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same namespaces, whose methods return a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+        return AsyncClientWithStreamingResponse(self)
+
 
 class ClientWithRawResponse:
     """``Client.with_raw_response``."""
@@ -75,6 +89,21 @@ class ClientWithRawResponse:
         return BooksResourceWithRawResponse(self._client.books)
 
 
+class ClientWithStreamingResponse:
+    """``Client.with_streaming_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def files(self) -> FilesResourceWithStreamingResponse:
+        return FilesResourceWithStreamingResponse(self._client.files)
+
+    @cached_property
+    def books(self) -> BooksResourceWithStreamingResponse:
+        return BooksResourceWithStreamingResponse(self._client.books)
+
+
 class AsyncClientWithRawResponse:
     """``AsyncClient.with_raw_response``."""
 
@@ -88,3 +117,18 @@ class AsyncClientWithRawResponse:
     @cached_property
     def books(self) -> AsyncBooksResourceWithRawResponse:
         return AsyncBooksResourceWithRawResponse(self._client.books)
+
+
+class AsyncClientWithStreamingResponse:
+    """``AsyncClient.with_streaming_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def files(self) -> AsyncFilesResourceWithStreamingResponse:
+        return AsyncFilesResourceWithStreamingResponse(self._client.files)
+
+    @cached_property
+    def books(self) -> AsyncBooksResourceWithStreamingResponse:
+        return AsyncBooksResourceWithStreamingResponse(self._client.books)

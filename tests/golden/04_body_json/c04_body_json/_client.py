@@ -9,14 +9,18 @@ from ._base_client import AsyncAPIClient, SyncAPIClient
 from .resources.pets import (
     AsyncPetsResource,
     AsyncPetsResourceWithRawResponse,
+    AsyncPetsResourceWithStreamingResponse,
     PetsResource,
     PetsResourceWithRawResponse,
+    PetsResourceWithStreamingResponse,
 )
 from .resources.shapes import (
     AsyncShapesResource,
     AsyncShapesResourceWithRawResponse,
+    AsyncShapesResourceWithStreamingResponse,
     ShapesResource,
     ShapesResourceWithRawResponse,
+    ShapesResourceWithStreamingResponse,
 )
 
 __all__ = ["Client", "AsyncClient"]
@@ -40,6 +44,11 @@ class Client(SyncAPIClient):
         """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
         return ClientWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same namespaces, whose methods return a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+        return ClientWithStreamingResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the JSON request bodies."""
@@ -59,6 +68,11 @@ class AsyncClient(AsyncAPIClient):
         """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
         return AsyncClientWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same namespaces, whose methods return a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+        return AsyncClientWithStreamingResponse(self)
+
 
 class ClientWithRawResponse:
     """``Client.with_raw_response``."""
@@ -75,6 +89,21 @@ class ClientWithRawResponse:
         return ShapesResourceWithRawResponse(self._client.shapes)
 
 
+class ClientWithStreamingResponse:
+    """``Client.with_streaming_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def pets(self) -> PetsResourceWithStreamingResponse:
+        return PetsResourceWithStreamingResponse(self._client.pets)
+
+    @cached_property
+    def shapes(self) -> ShapesResourceWithStreamingResponse:
+        return ShapesResourceWithStreamingResponse(self._client.shapes)
+
+
 class AsyncClientWithRawResponse:
     """``AsyncClient.with_raw_response``."""
 
@@ -88,3 +117,18 @@ class AsyncClientWithRawResponse:
     @cached_property
     def shapes(self) -> AsyncShapesResourceWithRawResponse:
         return AsyncShapesResourceWithRawResponse(self._client.shapes)
+
+
+class AsyncClientWithStreamingResponse:
+    """``AsyncClient.with_streaming_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def pets(self) -> AsyncPetsResourceWithStreamingResponse:
+        return AsyncPetsResourceWithStreamingResponse(self._client.pets)
+
+    @cached_property
+    def shapes(self) -> AsyncShapesResourceWithStreamingResponse:
+        return AsyncShapesResourceWithStreamingResponse(self._client.shapes)

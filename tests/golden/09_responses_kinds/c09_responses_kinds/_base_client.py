@@ -26,11 +26,13 @@ import pydantic
 
 from ._exceptions import (
     APIConnectionError,
+    APIResponseTooLargeError,
     APIResponseValidationError,
     APITimeoutError,
     status_error,
 )
-from ._response import RAW_RESPONSE, APIResponse
+from ._models import adapter, construct
+from ._response import RESPONSE_MODE, APIResponse
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._version import __version__
 
@@ -56,6 +58,8 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 RETRY_STATUSES = frozenset({408, 409, 429})
 RETRY_COUNT_HEADER = "X-Retry-Count"
+# A body read into memory may be at most this large (streamed responses are not limited).
+DEFAULT_MAX_RESPONSE_SIZE = 100 * 1024 * 1024
 
 log = logging.getLogger("c09_responses_kinds")
 if os.environ.get("C09_RESPONSES_KINDS_LOG", "").lower() in ("debug", "info"):
@@ -320,11 +324,6 @@ def encode_body(body: object, media_type: str) -> EncodedBody:
     )
 
 
-@functools.lru_cache(maxsize=None)
-def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
-    return pydantic.TypeAdapter(tp)
-
-
 def validate_json(tp: Any, content: bytes) -> Any:
     """Parse JSON bytes strictly into ``tp`` (JSON types as sent: 5 stays int, "5" stays str),
     by API names only (a key ``records_lag`` is not the field ``recordsLag``).
@@ -336,7 +335,7 @@ def validate_json(tp: Any, content: bytes) -> Any:
     if paused:
         gc.disable()
     try:
-        return _adapter(tp).validate_json(content, strict=True, by_alias=True, by_name=False)
+        return adapter(tp).validate_json(content, strict=True, by_alias=True, by_name=False)
     finally:
         if paused:
             gc.enable()
@@ -359,6 +358,8 @@ class BaseClient:
     timeout: Timeout
     max_retries: int
     default_headers: dict[str, str]
+    max_response_size: int | None
+    strict_response_validation: bool
 
     def __init__(
         self,
@@ -369,10 +370,17 @@ class BaseClient:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
+        strict_response_validation: bool = False,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         self.max_retries = max_retries
+        # Bytes a response body read into memory may have; None: no limit.
+        self.max_response_size = max_response_size
+        # False: a 2xx body that does not match the spec is returned as far as it goes (logged);
+        # True: it raises APIResponseValidationError naming each field path.
+        self.strict_response_validation = strict_response_validation
         self.token = token if token is not None else os.environ.get(TOKEN_ENV)
         # HTTP basic credentials (user name, password), for operations secured that way.
         self.basic_auth = basic_auth
@@ -397,9 +405,21 @@ class BaseClient:
         timeout: Timeout | NotGiven,
         max_retries: int | None,
         default_headers: Mapping[str, str] | None,
+        max_response_size: int | None | NotGiven,
+        strict_response_validation: bool | None,
     ) -> None:
         """``with_options``: the same configuration, with what is given replaced."""
         self.token, self.basic_auth, self.base_url = other.token, other.basic_auth, other.base_url
+        self.max_response_size = (
+            other.max_response_size
+            if isinstance(max_response_size, NotGiven)
+            else max_response_size
+        )
+        self.strict_response_validation = (
+            other.strict_response_validation
+            if strict_response_validation is None
+            else strict_response_validation
+        )
         self.timeout = other.timeout if isinstance(timeout, NotGiven) else timeout
         if max_retries is not None and max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
@@ -534,10 +554,24 @@ class BaseClient:
         return body
 
     def _result(self, options: RequestOptions, response: httpx.Response) -> Any:
-        """The parsed value, or an unparsed ``APIResponse`` inside ``with_raw_response``."""
-        if RAW_RESPONSE.get() and response.is_success:
+        """The parsed value, or an unparsed ``APIResponse`` for raw and streamed calls."""
+        if RESPONSE_MODE.get() != "parsed" and response.is_success:
             return APIResponse[Any](self, options, response)
         return self.process_response(options, response)
+
+    def _streams(self, response: httpx.Response) -> bool:
+        """Whether the body is left unread for the caller (a 2xx of a streamed call)."""
+        return RESPONSE_MODE.get() == "stream" and response.is_success
+
+    def _check_size(self, response: httpx.Response, size: int) -> None:
+        limit = self.max_response_size
+        if limit is not None and size > limit:
+            raise APIResponseTooLargeError(response, limit)
+
+    def _declared_size(self, response: httpx.Response) -> None:
+        length = response.headers.get("content-length", "")
+        if length.isdigit():
+            self._check_size(response, int(length))
 
     def process_response(self, options: RequestOptions, response: httpx.Response) -> Any:
         """The parsed body of a 2xx response; any other status raises ``APIStatusError``."""
@@ -549,8 +583,7 @@ class BaseClient:
             tp = documented_2xx[0] if documented_2xx else None
         return self._parse(tp, response)
 
-    @staticmethod
-    def _parse(tp: Any, response: httpx.Response) -> Any:
+    def _parse(self, tp: Any, response: httpx.Response) -> Any:
         if tp is None:
             return None
         if tp == "text":
@@ -560,11 +593,30 @@ class BaseClient:
         try:
             return validate_json(tp, response.content)
         except pydantic.ValidationError as exc:
-            raise APIResponseValidationError(
-                f"{response.status_code} response does not match the spec: {exc}",
-                response=response,
-                body=_raw_body(response),
-            ) from exc
+            try:
+                data = json.loads(response.content)
+            except ValueError:
+                snippet = response.content[:200].decode("utf-8", "replace")
+                raise APIResponseValidationError(
+                    f"{response.status_code} response is not valid JSON: {snippet!r}",
+                    response=response,
+                    body=response.text,
+                ) from exc
+            problems = _problems(exc)
+            if self.strict_response_validation:
+                raise APIResponseValidationError(
+                    f"{response.status_code} response does not match the spec:\n  "
+                    + "\n  ".join(problems),
+                    response=response,
+                    body=data,
+                ) from exc
+            log.warning(
+                "%s %s: the response does not match the spec, returned as sent: %s",
+                response.request.method,
+                _redacted_url(response.request.url, self.token),
+                "; ".join(problems),
+            )
+            return construct(tp, data)
 
     @staticmethod
     def _error_body(tp: Any, response: httpx.Response) -> object:
@@ -602,6 +654,19 @@ def _redacted_url(url: httpx.URL, token: str | None) -> str:
     return text
 
 
+def _problems(exc: pydantic.ValidationError, most: int = 20) -> list[str]:
+    """One line per mismatch: the field path in API names, then what was wrong."""
+    lines = []
+    for error in exc.errors(include_url=False)[:most]:
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(
+            "."
+        )
+        lines.append(f"{path or '(the body)'}: {error['msg']}")
+    if exc.error_count() > most:
+        lines.append(f"... and {exc.error_count() - most} more")
+    return lines
+
+
 def _raw_body(response: httpx.Response) -> object:
     try:
         return json.loads(response.content)
@@ -624,6 +689,8 @@ class SyncAPIClient(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             token=token,
@@ -632,6 +699,8 @@ class SyncAPIClient(BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            max_response_size=max_response_size,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_client = http_client is None
         self._client = (
@@ -644,10 +713,19 @@ class SyncAPIClient(BaseClient):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_response_size: int | None | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | None = None,
     ) -> _SyncSelf:
         """A copy of this client with some settings replaced; it shares the connection pool."""
         copy = object.__new__(type(self))
-        copy._copy_settings(self, timeout, max_retries, default_headers)
+        copy._copy_settings(
+            self,
+            timeout,
+            max_retries,
+            default_headers,
+            max_response_size,
+            strict_response_validation,
+        )
         copy._client, copy._owns_client = self._client, False
         return copy
 
@@ -661,7 +739,9 @@ class SyncAPIClient(BaseClient):
             self._log_request(request, attempt)
             retries_left = attempt < self.max_retries
             try:
-                response = self._client.send(request)
+                response = self._client.send(request, stream=True)
+                if not self._streams(response):
+                    self._read(response)
             except httpx.TimeoutException as exc:
                 if not retries_left:
                     raise APITimeoutError(request) from exc
@@ -676,10 +756,6 @@ class SyncAPIClient(BaseClient):
                 self._log_retry(request, type(exc).__name__, delay)
                 self._sleep(delay)
                 continue
-            try:
-                response.read()
-            finally:
-                response.close()
             if retries_left and not response.is_success and self.should_retry(response):
                 delay = self.retry_delay(attempt + 1, response)
                 self._log_retry(request, f"status {response.status_code}", delay)
@@ -687,6 +763,19 @@ class SyncAPIClient(BaseClient):
                 continue
             return self._result(options, response)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _read(self, response: httpx.Response) -> None:
+        """Read the body into memory (at most ``max_response_size`` bytes) and release the connection."""
+        try:
+            self._declared_size(response)
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                self._check_size(response, size)
+                chunks.append(chunk)
+            response._content = b"".join(chunks)  # what httpx's own read() does
+        finally:
+            response.close()
 
     @staticmethod
     def _sleep(seconds: float) -> None:
@@ -742,6 +831,8 @@ class AsyncAPIClient(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             token=token,
@@ -750,6 +841,8 @@ class AsyncAPIClient(BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            max_response_size=max_response_size,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_client = http_client is None
         self._client = (
@@ -767,10 +860,19 @@ class AsyncAPIClient(BaseClient):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_response_size: int | None | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | None = None,
     ) -> _AsyncSelf:
         """A copy of this client with some settings replaced; it shares the connection pool."""
         copy = object.__new__(type(self))
-        copy._copy_settings(self, timeout, max_retries, default_headers)
+        copy._copy_settings(
+            self,
+            timeout,
+            max_retries,
+            default_headers,
+            max_response_size,
+            strict_response_validation,
+        )
         copy._client, copy._owns_client, copy._slots = self._client, False, self._slots
         return copy
 
@@ -785,11 +887,9 @@ class AsyncAPIClient(BaseClient):
             retries_left = attempt < self.max_retries
             try:
                 async with self._slots:
-                    response = await self._client.send(request)
-                    try:
-                        await response.aread()
-                    finally:
-                        await response.aclose()
+                    response = await self._client.send(request, stream=True)
+                    if not self._streams(response):
+                        await self._read(response)
             except httpx.TimeoutException as exc:
                 if not retries_left:
                     raise APITimeoutError(request) from exc
@@ -811,6 +911,19 @@ class AsyncAPIClient(BaseClient):
                 continue
             return self._result(options, response)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _read(self, response: httpx.Response) -> None:
+        """Read the body into memory (at most ``max_response_size`` bytes) and release the connection."""
+        try:
+            self._declared_size(response)
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                self._check_size(response, size)
+                chunks.append(chunk)
+            response._content = b"".join(chunks)  # what httpx's own aread() does
+        finally:
+            await response.aclose()
 
     @staticmethod
     async def _sleep(seconds: float) -> None:

@@ -9,20 +9,26 @@ from ._base_client import AsyncAPIClient, SyncAPIClient
 from .resources.widget_admin import (
     AsyncWidgetAdminResource,
     AsyncWidgetAdminResourceWithRawResponse,
+    AsyncWidgetAdminResourceWithStreamingResponse,
     WidgetAdminResource,
     WidgetAdminResourceWithRawResponse,
+    WidgetAdminResourceWithStreamingResponse,
 )
 from .resources.items import (
     AsyncItemsResource,
     AsyncItemsResourceWithRawResponse,
+    AsyncItemsResourceWithStreamingResponse,
     ItemsResource,
     ItemsResourceWithRawResponse,
+    ItemsResourceWithStreamingResponse,
 )
 from .resources.default import (
     AsyncDefaultResource,
     AsyncDefaultResourceWithRawResponse,
+    AsyncDefaultResourceWithStreamingResponse,
     DefaultResource,
     DefaultResourceWithRawResponse,
+    DefaultResourceWithStreamingResponse,
 )
 
 __all__ = ["Client", "AsyncClient"]
@@ -51,6 +57,11 @@ class Client(SyncAPIClient):
         """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
         return ClientWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same namespaces, whose methods return a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+        return ClientWithStreamingResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Operation naming."""
@@ -75,6 +86,11 @@ class AsyncClient(AsyncAPIClient):
         """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
         return AsyncClientWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same namespaces, whose methods return a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+        return AsyncClientWithStreamingResponse(self)
+
 
 class ClientWithRawResponse:
     """``Client.with_raw_response``."""
@@ -95,6 +111,25 @@ class ClientWithRawResponse:
         return DefaultResourceWithRawResponse(self._client.default)
 
 
+class ClientWithStreamingResponse:
+    """``Client.with_streaming_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def widget_admin(self) -> WidgetAdminResourceWithStreamingResponse:
+        return WidgetAdminResourceWithStreamingResponse(self._client.widget_admin)
+
+    @cached_property
+    def items(self) -> ItemsResourceWithStreamingResponse:
+        return ItemsResourceWithStreamingResponse(self._client.items)
+
+    @cached_property
+    def default(self) -> DefaultResourceWithStreamingResponse:
+        return DefaultResourceWithStreamingResponse(self._client.default)
+
+
 class AsyncClientWithRawResponse:
     """``AsyncClient.with_raw_response``."""
 
@@ -112,3 +147,22 @@ class AsyncClientWithRawResponse:
     @cached_property
     def default(self) -> AsyncDefaultResourceWithRawResponse:
         return AsyncDefaultResourceWithRawResponse(self._client.default)
+
+
+class AsyncClientWithStreamingResponse:
+    """``AsyncClient.with_streaming_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def widget_admin(self) -> AsyncWidgetAdminResourceWithStreamingResponse:
+        return AsyncWidgetAdminResourceWithStreamingResponse(self._client.widget_admin)
+
+    @cached_property
+    def items(self) -> AsyncItemsResourceWithStreamingResponse:
+        return AsyncItemsResourceWithStreamingResponse(self._client.items)
+
+    @cached_property
+    def default(self) -> AsyncDefaultResourceWithStreamingResponse:
+        return AsyncDefaultResourceWithStreamingResponse(self._client.default)

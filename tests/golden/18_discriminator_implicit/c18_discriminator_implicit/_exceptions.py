@@ -14,7 +14,9 @@ ClientError
 │   │   └── InternalServerError          5xx
 │   ├── APIConnectionError       no answer: network failure
 │   │   └── APITimeoutError      no answer in time
-│   └── APIResponseValidationError  a 2xx answer that does not match the spec
+│   ├── APIResponseValidationError  a 2xx answer that is not JSON, or (strict mode) not
+│   │                                 what the spec documents
+│   └── APIResponseTooLargeError    a body larger than ``max_response_size``
 └── (nothing else)
 """
 
@@ -37,6 +39,7 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "APIResponseTooLargeError",
 ]
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid")
@@ -141,6 +144,24 @@ class APIResponseValidationError(APIError):
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
+
+
+class APIResponseTooLargeError(APIError):
+    """A response body larger than the client's ``max_response_size`` (use
+    ``with_streaming_response`` to read large bodies piece by piece)."""
+
+    response: httpx.Response
+    status_code: int
+    limit: int
+
+    def __init__(self, response: httpx.Response, limit: int) -> None:
+        super().__init__(
+            f"{response.status_code} response body is larger than max_response_size ({limit} bytes)",
+            response.request,
+        )
+        self.response = response
+        self.status_code = response.status_code
+        self.limit = limit
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

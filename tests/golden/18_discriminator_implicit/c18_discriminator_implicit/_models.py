@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import types
+import typing
 from collections.abc import Callable
-from typing import Any, TypeVar
-
+from typing import Annotated, Any, TypeVar, Union
 
 import pydantic
 
-__all__ = ["BaseModel", "AliasedModel", "discriminate"]
+__all__ = ["BaseModel", "AliasedModel", "discriminate", "adapter", "construct"]
 
 _M = TypeVar("_M", bound="BaseModel")
 
@@ -37,11 +40,11 @@ class BaseModel(pydantic.BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object this model stands for, with the API's names."""
-        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False)
 
     def to_json(self) -> str:
         """``to_dict()`` as a JSON string."""
-        return self.model_dump_json(by_alias=True, exclude_unset=True)
+        return self.model_dump_json(by_alias=True, exclude_unset=True, warnings=False)
 
 
 class AliasedModel(BaseModel):
@@ -86,3 +89,71 @@ def discriminate(prop: str, mapping: dict[str, str]) -> Callable[[Any], str | No
         return name if name in classes else None
 
     return tag
+
+
+@functools.lru_cache(maxsize=None)
+def adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
+    """One TypeAdapter per type: building one is far slower than using it."""
+    return pydantic.TypeAdapter(tp)
+
+
+def _fits(tp: Any, value: Any) -> tuple[bool, Any]:
+    try:
+        text = json.dumps(value)
+        return True, adapter(tp).validate_json(text, strict=True, by_alias=True, by_name=False)
+    except (pydantic.ValidationError, ValueError, TypeError):
+        return False, None
+
+
+def construct(tp: Any, value: Any) -> Any:
+    """``value`` (parsed JSON) as ``tp`` as far as it matches, and as sent where it does not.
+
+    The lenient reading of a response that does not match the spec: every part that validates
+    is validated; an object for a model becomes that model with each field built the same way
+    (a field that does not match keeps the JSON value; unknown keys are kept); anything else
+    stays as it came. Nothing the server sent is lost: ``to_dict()`` gives it back.
+    """
+    ok, result = _fits(tp, value)
+    if ok:
+        return result
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is Annotated:
+        return construct(args[0], value)
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel) and isinstance(value, dict):
+        return _construct_model(tp, value)
+    if origin in (Union, types.UnionType):
+        # The first member of the value's kind: a model (or map) for an object, a list for an array.
+        for member in args:
+            inner = typing.get_args(member)[0] if typing.get_origin(member) is Annotated else member
+            if _same_kind(inner, value):
+                return construct(inner, value)
+        return value
+    if origin is list and isinstance(value, list) and args:
+        return [construct(args[0], item) for item in value]
+    if origin is dict and isinstance(value, dict) and len(args) == 2:
+        return {key: construct(args[1], item) for key, item in value.items()}
+    return value
+
+
+def _same_kind(tp: Any, value: Any) -> bool:
+    origin = typing.get_origin(tp)
+    if isinstance(value, dict):
+        return origin is dict or (isinstance(tp, type) and issubclass(tp, pydantic.BaseModel))
+    return isinstance(value, list) and origin in (list, tuple)
+
+
+def _construct_model(cls: type[pydantic.BaseModel], data: dict[str, Any]) -> pydantic.BaseModel:
+    fields = cls.model_fields
+    by_api_name = {(info.alias or name): name for name, info in fields.items()}
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, item in data.items():
+        name = by_api_name.get(key)
+        if name is None:
+            extra[key] = item
+        else:
+            values[name] = construct(fields[name].annotation, item)
+    model = cls.model_construct(_fields_set=set(values), **values)
+    if model.__pydantic_extra__ is not None:
+        model.__pydantic_extra__.update(extra)
+    return model

@@ -9,8 +9,10 @@ from ._base_client import AsyncAPIClient, SyncAPIClient
 from .resources.orders import (
     AsyncOrdersResource,
     AsyncOrdersResourceWithRawResponse,
+    AsyncOrdersResourceWithStreamingResponse,
     OrdersResource,
     OrdersResourceWithRawResponse,
+    OrdersResourceWithStreamingResponse,
 )
 
 __all__ = ["Client", "AsyncClient"]
@@ -29,6 +31,11 @@ class Client(SyncAPIClient):
         """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
         return ClientWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same namespaces, whose methods return a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+        return ClientWithStreamingResponse(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Inline objects."""
@@ -43,6 +50,11 @@ class AsyncClient(AsyncAPIClient):
         """The same namespaces, whose methods return an ``APIResponse`` (status, headers, ``parse()``)."""
         return AsyncClientWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same namespaces, whose methods return a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+        return AsyncClientWithStreamingResponse(self)
+
 
 class ClientWithRawResponse:
     """``Client.with_raw_response``."""
@@ -55,6 +67,17 @@ class ClientWithRawResponse:
         return OrdersResourceWithRawResponse(self._client.orders)
 
 
+class ClientWithStreamingResponse:
+    """``Client.with_streaming_response``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def orders(self) -> OrdersResourceWithStreamingResponse:
+        return OrdersResourceWithStreamingResponse(self._client.orders)
+
+
 class AsyncClientWithRawResponse:
     """``AsyncClient.with_raw_response``."""
 
@@ -64,3 +87,14 @@ class AsyncClientWithRawResponse:
     @cached_property
     def orders(self) -> AsyncOrdersResourceWithRawResponse:
         return AsyncOrdersResourceWithRawResponse(self._client.orders)
+
+
+class AsyncClientWithStreamingResponse:
+    """``AsyncClient.with_streaming_response``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def orders(self) -> AsyncOrdersResourceWithStreamingResponse:
+        return AsyncOrdersResourceWithStreamingResponse(self._client.orders)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_pages as _get_pages
 from ..operations import get_labels as _get_labels
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncBooksResource",
     "BooksResourceWithRawResponse",
     "AsyncBooksResourceWithRawResponse",
+    "BooksResourceWithStreamingResponse",
+    "AsyncBooksResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncBooksResourceWithRawResponse:
     def __init__(self, resource: AsyncBooksResource) -> None:
         self.get_pages = async_to_raw_response_wrapper(resource.get_pages)
         self.get_labels = async_to_raw_response_wrapper(resource.get_labels)
+
+
+class BooksResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: BooksResource) -> None:
+        self.get_pages = to_streamed_response_wrapper(resource.get_pages)
+        self.get_labels = to_streamed_response_wrapper(resource.get_labels)
+
+
+class AsyncBooksResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncBooksResource) -> None:
+        self.get_pages = async_to_streamed_response_wrapper(resource.get_pages)
+        self.get_labels = async_to_streamed_response_wrapper(resource.get_labels)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_file as _get_file
 from ..operations import delete_file as _delete_file
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncFilesResource",
     "FilesResourceWithRawResponse",
     "AsyncFilesResourceWithRawResponse",
+    "FilesResourceWithStreamingResponse",
+    "AsyncFilesResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncFilesResourceWithRawResponse:
     def __init__(self, resource: AsyncFilesResource) -> None:
         self.get_file = async_to_raw_response_wrapper(resource.get_file)
         self.delete_file = async_to_raw_response_wrapper(resource.delete_file)
+
+
+class FilesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: FilesResource) -> None:
+        self.get_file = to_streamed_response_wrapper(resource.get_file)
+        self.delete_file = to_streamed_response_wrapper(resource.delete_file)
+
+
+class AsyncFilesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncFilesResource) -> None:
+        self.get_file = async_to_streamed_response_wrapper(resource.get_file)
+        self.delete_file = async_to_streamed_response_wrapper(resource.delete_file)

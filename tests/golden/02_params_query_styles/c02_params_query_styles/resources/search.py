@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import search as _search
 
 __all__ = [
@@ -12,6 +17,8 @@ __all__ = [
     "AsyncSearchResource",
     "SearchResourceWithRawResponse",
     "AsyncSearchResourceWithRawResponse",
+    "SearchResourceWithStreamingResponse",
+    "AsyncSearchResourceWithStreamingResponse",
 ]
 
 
@@ -39,3 +46,17 @@ class AsyncSearchResourceWithRawResponse:
 
     def __init__(self, resource: AsyncSearchResource) -> None:
         self.search = async_to_raw_response_wrapper(resource.search)
+
+
+class SearchResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: SearchResource) -> None:
+        self.search = to_streamed_response_wrapper(resource.search)
+
+
+class AsyncSearchResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncSearchResource) -> None:
+        self.search = async_to_streamed_response_wrapper(resource.search)

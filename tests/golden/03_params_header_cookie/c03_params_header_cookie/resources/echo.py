@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import echo_headers as _echo_headers
 
 __all__ = [
@@ -12,6 +17,8 @@ __all__ = [
     "AsyncEchoResource",
     "EchoResourceWithRawResponse",
     "AsyncEchoResourceWithRawResponse",
+    "EchoResourceWithStreamingResponse",
+    "AsyncEchoResourceWithStreamingResponse",
 ]
 
 
@@ -39,3 +46,17 @@ class AsyncEchoResourceWithRawResponse:
 
     def __init__(self, resource: AsyncEchoResource) -> None:
         self.echo_headers = async_to_raw_response_wrapper(resource.echo_headers)
+
+
+class EchoResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: EchoResource) -> None:
+        self.echo_headers = to_streamed_response_wrapper(resource.echo_headers)
+
+
+class AsyncEchoResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncEchoResource) -> None:
+        self.echo_headers = async_to_streamed_response_wrapper(resource.echo_headers)

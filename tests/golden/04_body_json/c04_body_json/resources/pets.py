@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import replace_pets as _replace_pets
 from ..operations import create_pet as _create_pet
 from ..operations import update_pet as _update_pet
@@ -14,6 +19,8 @@ __all__ = [
     "AsyncPetsResource",
     "PetsResourceWithRawResponse",
     "AsyncPetsResourceWithRawResponse",
+    "PetsResourceWithStreamingResponse",
+    "AsyncPetsResourceWithStreamingResponse",
 ]
 
 
@@ -53,3 +60,21 @@ class AsyncPetsResourceWithRawResponse:
         self.replace_pets = async_to_raw_response_wrapper(resource.replace_pets)
         self.create_pet = async_to_raw_response_wrapper(resource.create_pet)
         self.update_pet = async_to_raw_response_wrapper(resource.update_pet)
+
+
+class PetsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: PetsResource) -> None:
+        self.replace_pets = to_streamed_response_wrapper(resource.replace_pets)
+        self.create_pet = to_streamed_response_wrapper(resource.create_pet)
+        self.update_pet = to_streamed_response_wrapper(resource.update_pet)
+
+
+class AsyncPetsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncPetsResource) -> None:
+        self.replace_pets = async_to_streamed_response_wrapper(resource.replace_pets)
+        self.create_pet = async_to_streamed_response_wrapper(resource.create_pet)
+        self.update_pet = async_to_streamed_response_wrapper(resource.update_pet)

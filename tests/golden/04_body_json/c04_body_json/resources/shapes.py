@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import create_shape as _create_shape
 
 __all__ = [
@@ -12,6 +17,8 @@ __all__ = [
     "AsyncShapesResource",
     "ShapesResourceWithRawResponse",
     "AsyncShapesResourceWithRawResponse",
+    "ShapesResourceWithStreamingResponse",
+    "AsyncShapesResourceWithStreamingResponse",
 ]
 
 
@@ -39,3 +46,17 @@ class AsyncShapesResourceWithRawResponse:
 
     def __init__(self, resource: AsyncShapesResource) -> None:
         self.create_shape = async_to_raw_response_wrapper(resource.create_shape)
+
+
+class ShapesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: ShapesResource) -> None:
+        self.create_shape = to_streamed_response_wrapper(resource.create_shape)
+
+
+class AsyncShapesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncShapesResource) -> None:
+        self.create_shape = async_to_streamed_response_wrapper(resource.create_shape)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import issue_token as _issue_token
 
 __all__ = [
@@ -12,6 +17,8 @@ __all__ = [
     "AsyncAuthResource",
     "AuthResourceWithRawResponse",
     "AsyncAuthResourceWithRawResponse",
+    "AuthResourceWithStreamingResponse",
+    "AsyncAuthResourceWithStreamingResponse",
 ]
 
 
@@ -39,3 +46,17 @@ class AsyncAuthResourceWithRawResponse:
 
     def __init__(self, resource: AsyncAuthResource) -> None:
         self.issue_token = async_to_raw_response_wrapper(resource.issue_token)
+
+
+class AuthResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AuthResource) -> None:
+        self.issue_token = to_streamed_response_wrapper(resource.issue_token)
+
+
+class AsyncAuthResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncAuthResource) -> None:
+        self.issue_token = async_to_streamed_response_wrapper(resource.issue_token)

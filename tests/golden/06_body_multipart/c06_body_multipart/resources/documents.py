@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import upload_document as _upload_document
 from ..operations import upload_photos as _upload_photos
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncDocumentsResource",
     "DocumentsResourceWithRawResponse",
     "AsyncDocumentsResourceWithRawResponse",
+    "DocumentsResourceWithStreamingResponse",
+    "AsyncDocumentsResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncDocumentsResourceWithRawResponse:
     def __init__(self, resource: AsyncDocumentsResource) -> None:
         self.upload_document = async_to_raw_response_wrapper(resource.upload_document)
         self.upload_photos = async_to_raw_response_wrapper(resource.upload_photos)
+
+
+class DocumentsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: DocumentsResource) -> None:
+        self.upload_document = to_streamed_response_wrapper(resource.upload_document)
+        self.upload_photos = to_streamed_response_wrapper(resource.upload_photos)
+
+
+class AsyncDocumentsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncDocumentsResource) -> None:
+        self.upload_document = async_to_streamed_response_wrapper(resource.upload_document)
+        self.upload_photos = async_to_streamed_response_wrapper(resource.upload_photos)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import put_blob as _put_blob
 from ..operations import upload_image as _upload_image
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncBlobsResource",
     "BlobsResourceWithRawResponse",
     "AsyncBlobsResourceWithRawResponse",
+    "BlobsResourceWithStreamingResponse",
+    "AsyncBlobsResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncBlobsResourceWithRawResponse:
     def __init__(self, resource: AsyncBlobsResource) -> None:
         self.put_blob = async_to_raw_response_wrapper(resource.put_blob)
         self.upload_image = async_to_raw_response_wrapper(resource.upload_image)
+
+
+class BlobsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: BlobsResource) -> None:
+        self.put_blob = to_streamed_response_wrapper(resource.put_blob)
+        self.upload_image = to_streamed_response_wrapper(resource.upload_image)
+
+
+class AsyncBlobsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncBlobsResource) -> None:
+        self.put_blob = async_to_streamed_response_wrapper(resource.put_blob)
+        self.upload_image = async_to_streamed_response_wrapper(resource.upload_image)

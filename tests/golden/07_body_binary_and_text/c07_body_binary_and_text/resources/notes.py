@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import create_note as _create_note
 
 __all__ = [
@@ -12,6 +17,8 @@ __all__ = [
     "AsyncNotesResource",
     "NotesResourceWithRawResponse",
     "AsyncNotesResourceWithRawResponse",
+    "NotesResourceWithStreamingResponse",
+    "AsyncNotesResourceWithStreamingResponse",
 ]
 
 
@@ -39,3 +46,17 @@ class AsyncNotesResourceWithRawResponse:
 
     def __init__(self, resource: AsyncNotesResource) -> None:
         self.create_note = async_to_raw_response_wrapper(resource.create_note)
+
+
+class NotesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: NotesResource) -> None:
+        self.create_note = to_streamed_response_wrapper(resource.create_note)
+
+
+class AsyncNotesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncNotesResource) -> None:
+        self.create_note = async_to_streamed_response_wrapper(resource.create_note)

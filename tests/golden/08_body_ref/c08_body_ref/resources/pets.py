@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import create_pet as _create_pet
 from ..operations import patch_pet as _patch_pet
 from ..operations import set_tags as _set_tags
@@ -14,6 +19,8 @@ __all__ = [
     "AsyncPetsResource",
     "PetsResourceWithRawResponse",
     "AsyncPetsResourceWithRawResponse",
+    "PetsResourceWithStreamingResponse",
+    "AsyncPetsResourceWithStreamingResponse",
 ]
 
 
@@ -53,3 +60,21 @@ class AsyncPetsResourceWithRawResponse:
         self.create_pet = async_to_raw_response_wrapper(resource.create_pet)
         self.patch_pet = async_to_raw_response_wrapper(resource.patch_pet)
         self.set_tags = async_to_raw_response_wrapper(resource.set_tags)
+
+
+class PetsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: PetsResource) -> None:
+        self.create_pet = to_streamed_response_wrapper(resource.create_pet)
+        self.patch_pet = to_streamed_response_wrapper(resource.patch_pet)
+        self.set_tags = to_streamed_response_wrapper(resource.set_tags)
+
+
+class AsyncPetsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncPetsResource) -> None:
+        self.create_pet = async_to_streamed_response_wrapper(resource.create_pet)
+        self.patch_pet = async_to_streamed_response_wrapper(resource.patch_pet)
+        self.set_tags = async_to_streamed_response_wrapper(resource.set_tags)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_report as _get_report
 from ..operations import delete_report as _delete_report
 from ..operations import get_report_text as _get_report_text
@@ -17,6 +22,8 @@ __all__ = [
     "AsyncReportsResource",
     "ReportsResourceWithRawResponse",
     "AsyncReportsResourceWithRawResponse",
+    "ReportsResourceWithStreamingResponse",
+    "AsyncReportsResourceWithStreamingResponse",
 ]
 
 
@@ -74,3 +81,27 @@ class AsyncReportsResourceWithRawResponse:
         self.get_report_binary = async_to_raw_response_wrapper(resource.get_report_binary)
         self.get_scores = async_to_raw_response_wrapper(resource.get_scores)
         self.is_ready = async_to_raw_response_wrapper(resource.is_ready)
+
+
+class ReportsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: ReportsResource) -> None:
+        self.get_report = to_streamed_response_wrapper(resource.get_report)
+        self.delete_report = to_streamed_response_wrapper(resource.delete_report)
+        self.get_report_text = to_streamed_response_wrapper(resource.get_report_text)
+        self.get_report_binary = to_streamed_response_wrapper(resource.get_report_binary)
+        self.get_scores = to_streamed_response_wrapper(resource.get_scores)
+        self.is_ready = to_streamed_response_wrapper(resource.is_ready)
+
+
+class AsyncReportsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncReportsResource) -> None:
+        self.get_report = async_to_streamed_response_wrapper(resource.get_report)
+        self.delete_report = async_to_streamed_response_wrapper(resource.delete_report)
+        self.get_report_text = async_to_streamed_response_wrapper(resource.get_report_text)
+        self.get_report_binary = async_to_streamed_response_wrapper(resource.get_report_binary)
+        self.get_scores = async_to_streamed_response_wrapper(resource.get_scores)
+        self.is_ready = async_to_streamed_response_wrapper(resource.is_ready)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_thing as _get_thing
 from ..operations import start_job as _start_job
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncThingsResource",
     "ThingsResourceWithRawResponse",
     "AsyncThingsResourceWithRawResponse",
+    "ThingsResourceWithStreamingResponse",
+    "AsyncThingsResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncThingsResourceWithRawResponse:
     def __init__(self, resource: AsyncThingsResource) -> None:
         self.get_thing = async_to_raw_response_wrapper(resource.get_thing)
         self.start_job = async_to_raw_response_wrapper(resource.start_job)
+
+
+class ThingsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: ThingsResource) -> None:
+        self.get_thing = to_streamed_response_wrapper(resource.get_thing)
+        self.start_job = to_streamed_response_wrapper(resource.start_job)
+
+
+class AsyncThingsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncThingsResource) -> None:
+        self.get_thing = async_to_streamed_response_wrapper(resource.get_thing)
+        self.start_job = async_to_streamed_response_wrapper(resource.start_job)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import upsert_item as _upsert_item
 from ..operations import start_export as _start_export
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncItemsResource",
     "ItemsResourceWithRawResponse",
     "AsyncItemsResourceWithRawResponse",
+    "ItemsResourceWithStreamingResponse",
+    "AsyncItemsResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncItemsResourceWithRawResponse:
     def __init__(self, resource: AsyncItemsResource) -> None:
         self.upsert_item = async_to_raw_response_wrapper(resource.upsert_item)
         self.start_export = async_to_raw_response_wrapper(resource.start_export)
+
+
+class ItemsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: ItemsResource) -> None:
+        self.upsert_item = to_streamed_response_wrapper(resource.upsert_item)
+        self.start_export = to_streamed_response_wrapper(resource.start_export)
+
+
+class AsyncItemsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncItemsResource) -> None:
+        self.upsert_item = async_to_streamed_response_wrapper(resource.upsert_item)
+        self.start_export = async_to_streamed_response_wrapper(resource.start_export)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_order as _get_order
 from ..operations import cancel_order as _cancel_order
 from ..operations import list_orders as _list_orders
@@ -14,6 +19,8 @@ __all__ = [
     "AsyncOrdersResource",
     "OrdersResourceWithRawResponse",
     "AsyncOrdersResourceWithRawResponse",
+    "OrdersResourceWithStreamingResponse",
+    "AsyncOrdersResourceWithStreamingResponse",
 ]
 
 
@@ -53,3 +60,21 @@ class AsyncOrdersResourceWithRawResponse:
         self.get_order = async_to_raw_response_wrapper(resource.get_order)
         self.cancel_order = async_to_raw_response_wrapper(resource.cancel_order)
         self.list_orders = async_to_raw_response_wrapper(resource.list_orders)
+
+
+class OrdersResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: OrdersResource) -> None:
+        self.get_order = to_streamed_response_wrapper(resource.get_order)
+        self.cancel_order = to_streamed_response_wrapper(resource.cancel_order)
+        self.list_orders = to_streamed_response_wrapper(resource.list_orders)
+
+
+class AsyncOrdersResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncOrdersResource) -> None:
+        self.get_order = async_to_streamed_response_wrapper(resource.get_order)
+        self.cancel_order = async_to_streamed_response_wrapper(resource.cancel_order)
+        self.list_orders = async_to_streamed_response_wrapper(resource.list_orders)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import ping as _ping
 from ..operations import get_health as _get_health
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncDefaultResource",
     "DefaultResourceWithRawResponse",
     "AsyncDefaultResourceWithRawResponse",
+    "DefaultResourceWithStreamingResponse",
+    "AsyncDefaultResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncDefaultResourceWithRawResponse:
     def __init__(self, resource: AsyncDefaultResource) -> None:
         self.ping = async_to_raw_response_wrapper(resource.ping)
         self.get_health = async_to_raw_response_wrapper(resource.get_health)
+
+
+class DefaultResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: DefaultResource) -> None:
+        self.ping = to_streamed_response_wrapper(resource.ping)
+        self.get_health = to_streamed_response_wrapper(resource.get_health)
+
+
+class AsyncDefaultResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncDefaultResource) -> None:
+        self.ping = async_to_streamed_response_wrapper(resource.ping)
+        self.get_health = async_to_streamed_response_wrapper(resource.get_health)

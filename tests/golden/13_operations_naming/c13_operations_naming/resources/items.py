@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_shared as _get_shared
 from ..operations import get_item_c0bb as _get_item_c0bb
 from ..operations import get_item as _get_item
@@ -15,6 +20,8 @@ __all__ = [
     "AsyncItemsResource",
     "ItemsResourceWithRawResponse",
     "AsyncItemsResourceWithRawResponse",
+    "ItemsResourceWithStreamingResponse",
+    "AsyncItemsResourceWithStreamingResponse",
 ]
 
 
@@ -60,3 +67,23 @@ class AsyncItemsResourceWithRawResponse:
         self.get_item_c0bb = async_to_raw_response_wrapper(resource.get_item_c0bb)
         self.get_item = async_to_raw_response_wrapper(resource.get_item)
         self.list_items_v2 = async_to_raw_response_wrapper(resource.list_items_v2)
+
+
+class ItemsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: ItemsResource) -> None:
+        self.get_shared = to_streamed_response_wrapper(resource.get_shared)
+        self.get_item_c0bb = to_streamed_response_wrapper(resource.get_item_c0bb)
+        self.get_item = to_streamed_response_wrapper(resource.get_item)
+        self.list_items_v2 = to_streamed_response_wrapper(resource.list_items_v2)
+
+
+class AsyncItemsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncItemsResource) -> None:
+        self.get_shared = async_to_streamed_response_wrapper(resource.get_shared)
+        self.get_item_c0bb = async_to_streamed_response_wrapper(resource.get_item_c0bb)
+        self.get_item = async_to_streamed_response_wrapper(resource.get_item)
+        self.list_items_v2 = async_to_streamed_response_wrapper(resource.list_items_v2)

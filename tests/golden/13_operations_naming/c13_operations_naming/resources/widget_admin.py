@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_widgets as _get_widgets
 from ..operations import post_widgets_by_widget_id_parts as _post_widgets_by_widget_id_parts
 from ..operations import get_shared as _get_shared
@@ -14,6 +19,8 @@ __all__ = [
     "AsyncWidgetAdminResource",
     "WidgetAdminResourceWithRawResponse",
     "AsyncWidgetAdminResourceWithRawResponse",
+    "WidgetAdminResourceWithStreamingResponse",
+    "AsyncWidgetAdminResourceWithStreamingResponse",
 ]
 
 
@@ -61,3 +68,25 @@ class AsyncWidgetAdminResourceWithRawResponse:
             resource.post_widgets_by_widget_id_parts
         )
         self.get_shared = async_to_raw_response_wrapper(resource.get_shared)
+
+
+class WidgetAdminResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: WidgetAdminResource) -> None:
+        self.get_widgets = to_streamed_response_wrapper(resource.get_widgets)
+        self.post_widgets_by_widget_id_parts = to_streamed_response_wrapper(
+            resource.post_widgets_by_widget_id_parts
+        )
+        self.get_shared = to_streamed_response_wrapper(resource.get_shared)
+
+
+class AsyncWidgetAdminResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncWidgetAdminResource) -> None:
+        self.get_widgets = async_to_streamed_response_wrapper(resource.get_widgets)
+        self.post_widgets_by_widget_id_parts = async_to_streamed_response_wrapper(
+            resource.post_widgets_by_widget_id_parts
+        )
+        self.get_shared = async_to_streamed_response_wrapper(resource.get_shared)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_me as _get_me
 from ..operations import with_header_key as _with_header_key
 from ..operations import with_query_key as _with_query_key
@@ -17,6 +22,8 @@ __all__ = [
     "AsyncAuthResource",
     "AuthResourceWithRawResponse",
     "AsyncAuthResourceWithRawResponse",
+    "AuthResourceWithStreamingResponse",
+    "AsyncAuthResourceWithStreamingResponse",
 ]
 
 
@@ -74,3 +81,27 @@ class AsyncAuthResourceWithRawResponse:
         self.with_cookie_key = async_to_raw_response_wrapper(resource.with_cookie_key)
         self.with_either_key = async_to_raw_response_wrapper(resource.with_either_key)
         self.get_public = async_to_raw_response_wrapper(resource.get_public)
+
+
+class AuthResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AuthResource) -> None:
+        self.get_me = to_streamed_response_wrapper(resource.get_me)
+        self.with_header_key = to_streamed_response_wrapper(resource.with_header_key)
+        self.with_query_key = to_streamed_response_wrapper(resource.with_query_key)
+        self.with_cookie_key = to_streamed_response_wrapper(resource.with_cookie_key)
+        self.with_either_key = to_streamed_response_wrapper(resource.with_either_key)
+        self.get_public = to_streamed_response_wrapper(resource.get_public)
+
+
+class AsyncAuthResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncAuthResource) -> None:
+        self.get_me = async_to_streamed_response_wrapper(resource.get_me)
+        self.with_header_key = async_to_streamed_response_wrapper(resource.with_header_key)
+        self.with_query_key = async_to_streamed_response_wrapper(resource.with_query_key)
+        self.with_cookie_key = async_to_streamed_response_wrapper(resource.with_cookie_key)
+        self.with_either_key = async_to_streamed_response_wrapper(resource.with_either_key)
+        self.get_public = async_to_streamed_response_wrapper(resource.get_public)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import list_accounts_v1 as _list_accounts_v1
 from ..operations import list_accounts as _list_accounts
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncAccountsResource",
     "AccountsResourceWithRawResponse",
     "AsyncAccountsResourceWithRawResponse",
+    "AccountsResourceWithStreamingResponse",
+    "AsyncAccountsResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncAccountsResourceWithRawResponse:
     def __init__(self, resource: AsyncAccountsResource) -> None:
         self.list_accounts_v1 = async_to_raw_response_wrapper(resource.list_accounts_v1)
         self.list_accounts = async_to_raw_response_wrapper(resource.list_accounts)
+
+
+class AccountsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AccountsResource) -> None:
+        self.list_accounts_v1 = to_streamed_response_wrapper(resource.list_accounts_v1)
+        self.list_accounts = to_streamed_response_wrapper(resource.list_accounts)
+
+
+class AsyncAccountsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncAccountsResource) -> None:
+        self.list_accounts_v1 = async_to_streamed_response_wrapper(resource.list_accounts_v1)
+        self.list_accounts = async_to_streamed_response_wrapper(resource.list_accounts)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_extended as _get_extended
 from ..operations import create_extended as _create_extended
 from ..operations import get_combined as _get_combined
@@ -16,6 +21,8 @@ __all__ = [
     "AsyncAllofResource",
     "AllofResourceWithRawResponse",
     "AsyncAllofResourceWithRawResponse",
+    "AllofResourceWithStreamingResponse",
+    "AsyncAllofResourceWithStreamingResponse",
 ]
 
 
@@ -67,3 +74,25 @@ class AsyncAllofResourceWithRawResponse:
         self.get_combined = async_to_raw_response_wrapper(resource.get_combined)
         self.get_nested = async_to_raw_response_wrapper(resource.get_nested)
         self.get_envelope = async_to_raw_response_wrapper(resource.get_envelope)
+
+
+class AllofResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AllofResource) -> None:
+        self.get_extended = to_streamed_response_wrapper(resource.get_extended)
+        self.create_extended = to_streamed_response_wrapper(resource.create_extended)
+        self.get_combined = to_streamed_response_wrapper(resource.get_combined)
+        self.get_nested = to_streamed_response_wrapper(resource.get_nested)
+        self.get_envelope = to_streamed_response_wrapper(resource.get_envelope)
+
+
+class AsyncAllofResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncAllofResource) -> None:
+        self.get_extended = async_to_streamed_response_wrapper(resource.get_extended)
+        self.create_extended = async_to_streamed_response_wrapper(resource.create_extended)
+        self.get_combined = async_to_streamed_response_wrapper(resource.get_combined)
+        self.get_nested = async_to_streamed_response_wrapper(resource.get_nested)
+        self.get_envelope = async_to_streamed_response_wrapper(resource.get_envelope)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_pet as _get_pet
 from ..operations import list_pets as _list_pets
 from ..operations import pets_by_name as _pets_by_name
@@ -15,6 +20,8 @@ __all__ = [
     "AsyncPetsResource",
     "PetsResourceWithRawResponse",
     "AsyncPetsResourceWithRawResponse",
+    "PetsResourceWithStreamingResponse",
+    "AsyncPetsResourceWithStreamingResponse",
 ]
 
 
@@ -60,3 +67,23 @@ class AsyncPetsResourceWithRawResponse:
         self.list_pets = async_to_raw_response_wrapper(resource.list_pets)
         self.pets_by_name = async_to_raw_response_wrapper(resource.pets_by_name)
         self.get_shelter = async_to_raw_response_wrapper(resource.get_shelter)
+
+
+class PetsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: PetsResource) -> None:
+        self.get_pet = to_streamed_response_wrapper(resource.get_pet)
+        self.list_pets = to_streamed_response_wrapper(resource.list_pets)
+        self.pets_by_name = to_streamed_response_wrapper(resource.pets_by_name)
+        self.get_shelter = to_streamed_response_wrapper(resource.get_shelter)
+
+
+class AsyncPetsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncPetsResource) -> None:
+        self.get_pet = async_to_streamed_response_wrapper(resource.get_pet)
+        self.list_pets = async_to_streamed_response_wrapper(resource.list_pets)
+        self.pets_by_name = async_to_streamed_response_wrapper(resource.pets_by_name)
+        self.get_shelter = async_to_streamed_response_wrapper(resource.get_shelter)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_shape as _get_shape
 from ..operations import get_maybe_shape as _get_maybe_shape
 from ..operations import get_drawing as _get_drawing
@@ -14,6 +19,8 @@ __all__ = [
     "AsyncShapesResource",
     "ShapesResourceWithRawResponse",
     "AsyncShapesResourceWithRawResponse",
+    "ShapesResourceWithStreamingResponse",
+    "AsyncShapesResourceWithStreamingResponse",
 ]
 
 
@@ -53,3 +60,21 @@ class AsyncShapesResourceWithRawResponse:
         self.get_shape = async_to_raw_response_wrapper(resource.get_shape)
         self.get_maybe_shape = async_to_raw_response_wrapper(resource.get_maybe_shape)
         self.get_drawing = async_to_raw_response_wrapper(resource.get_drawing)
+
+
+class ShapesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: ShapesResource) -> None:
+        self.get_shape = to_streamed_response_wrapper(resource.get_shape)
+        self.get_maybe_shape = to_streamed_response_wrapper(resource.get_maybe_shape)
+        self.get_drawing = to_streamed_response_wrapper(resource.get_drawing)
+
+
+class AsyncShapesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncShapesResource) -> None:
+        self.get_shape = async_to_streamed_response_wrapper(resource.get_shape)
+        self.get_maybe_shape = async_to_streamed_response_wrapper(resource.get_maybe_shape)
+        self.get_drawing = async_to_streamed_response_wrapper(resource.get_drawing)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_contact as _get_contact
 from ..operations import get_lookup as _get_lookup
 from ..operations import get_mixed as _get_mixed
@@ -15,6 +20,8 @@ __all__ = [
     "AsyncUnionsResource",
     "UnionsResourceWithRawResponse",
     "AsyncUnionsResourceWithRawResponse",
+    "UnionsResourceWithStreamingResponse",
+    "AsyncUnionsResourceWithStreamingResponse",
 ]
 
 
@@ -60,3 +67,23 @@ class AsyncUnionsResourceWithRawResponse:
         self.get_lookup = async_to_raw_response_wrapper(resource.get_lookup)
         self.get_mixed = async_to_raw_response_wrapper(resource.get_mixed)
         self.get_number = async_to_raw_response_wrapper(resource.get_number)
+
+
+class UnionsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: UnionsResource) -> None:
+        self.get_contact = to_streamed_response_wrapper(resource.get_contact)
+        self.get_lookup = to_streamed_response_wrapper(resource.get_lookup)
+        self.get_mixed = to_streamed_response_wrapper(resource.get_mixed)
+        self.get_number = to_streamed_response_wrapper(resource.get_number)
+
+
+class AsyncUnionsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncUnionsResource) -> None:
+        self.get_contact = async_to_streamed_response_wrapper(resource.get_contact)
+        self.get_lookup = async_to_streamed_response_wrapper(resource.get_lookup)
+        self.get_mixed = async_to_streamed_response_wrapper(resource.get_mixed)
+        self.get_number = async_to_streamed_response_wrapper(resource.get_number)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import list_widgets as _list_widgets
 from ..operations import create_widget as _create_widget
 from ..operations import favourite_color as _favourite_color
@@ -14,6 +19,8 @@ __all__ = [
     "AsyncWidgetsResource",
     "WidgetsResourceWithRawResponse",
     "AsyncWidgetsResourceWithRawResponse",
+    "WidgetsResourceWithStreamingResponse",
+    "AsyncWidgetsResourceWithStreamingResponse",
 ]
 
 
@@ -53,3 +60,21 @@ class AsyncWidgetsResourceWithRawResponse:
         self.list_widgets = async_to_raw_response_wrapper(resource.list_widgets)
         self.create_widget = async_to_raw_response_wrapper(resource.create_widget)
         self.favourite_color = async_to_raw_response_wrapper(resource.favourite_color)
+
+
+class WidgetsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: WidgetsResource) -> None:
+        self.list_widgets = to_streamed_response_wrapper(resource.list_widgets)
+        self.create_widget = to_streamed_response_wrapper(resource.create_widget)
+        self.favourite_color = to_streamed_response_wrapper(resource.favourite_color)
+
+
+class AsyncWidgetsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncWidgetsResource) -> None:
+        self.list_widgets = async_to_streamed_response_wrapper(resource.list_widgets)
+        self.create_widget = async_to_streamed_response_wrapper(resource.create_widget)
+        self.favourite_color = async_to_streamed_response_wrapper(resource.favourite_color)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_tree as _get_tree
 from ..operations import put_tree as _put_tree
 from ..operations import get_ping as _get_ping
@@ -15,6 +20,8 @@ __all__ = [
     "AsyncRecursiveResource",
     "RecursiveResourceWithRawResponse",
     "AsyncRecursiveResourceWithRawResponse",
+    "RecursiveResourceWithStreamingResponse",
+    "AsyncRecursiveResourceWithStreamingResponse",
 ]
 
 
@@ -60,3 +67,23 @@ class AsyncRecursiveResourceWithRawResponse:
         self.put_tree = async_to_raw_response_wrapper(resource.put_tree)
         self.get_ping = async_to_raw_response_wrapper(resource.get_ping)
         self.get_folder = async_to_raw_response_wrapper(resource.get_folder)
+
+
+class RecursiveResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: RecursiveResource) -> None:
+        self.get_tree = to_streamed_response_wrapper(resource.get_tree)
+        self.put_tree = to_streamed_response_wrapper(resource.put_tree)
+        self.get_ping = to_streamed_response_wrapper(resource.get_ping)
+        self.get_folder = to_streamed_response_wrapper(resource.get_folder)
+
+
+class AsyncRecursiveResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncRecursiveResource) -> None:
+        self.get_tree = async_to_streamed_response_wrapper(resource.get_tree)
+        self.put_tree = async_to_streamed_response_wrapper(resource.put_tree)
+        self.get_ping = async_to_streamed_response_wrapper(resource.get_ping)
+        self.get_folder = async_to_streamed_response_wrapper(resource.get_folder)

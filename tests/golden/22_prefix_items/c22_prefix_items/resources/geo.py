@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_track as _get_track
 
 __all__ = [
@@ -12,6 +17,8 @@ __all__ = [
     "AsyncGeoResource",
     "GeoResourceWithRawResponse",
     "AsyncGeoResourceWithRawResponse",
+    "GeoResourceWithStreamingResponse",
+    "AsyncGeoResourceWithStreamingResponse",
 ]
 
 
@@ -39,3 +46,17 @@ class AsyncGeoResourceWithRawResponse:
 
     def __init__(self, resource: AsyncGeoResource) -> None:
         self.get_track = async_to_raw_response_wrapper(resource.get_track)
+
+
+class GeoResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: GeoResource) -> None:
+        self.get_track = to_streamed_response_wrapper(resource.get_track)
+
+
+class AsyncGeoResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncGeoResource) -> None:
+        self.get_track = async_to_streamed_response_wrapper(resource.get_track)

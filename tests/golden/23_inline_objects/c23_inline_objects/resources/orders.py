@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import list_orders as _list_orders
 from ..operations import create_order as _create_order
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncOrdersResource",
     "OrdersResourceWithRawResponse",
     "AsyncOrdersResourceWithRawResponse",
+    "OrdersResourceWithStreamingResponse",
+    "AsyncOrdersResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncOrdersResourceWithRawResponse:
     def __init__(self, resource: AsyncOrdersResource) -> None:
         self.list_orders = async_to_raw_response_wrapper(resource.list_orders)
         self.create_order = async_to_raw_response_wrapper(resource.create_order)
+
+
+class OrdersResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: OrdersResource) -> None:
+        self.list_orders = to_streamed_response_wrapper(resource.list_orders)
+        self.create_order = to_streamed_response_wrapper(resource.create_order)
+
+
+class AsyncOrdersResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncOrdersResource) -> None:
+        self.list_orders = async_to_streamed_response_wrapper(resource.list_orders)
+        self.create_order = async_to_streamed_response_wrapper(resource.create_order)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_container as _get_container
 from ..operations import get_scores as _get_scores
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncContainersResource",
     "ContainersResourceWithRawResponse",
     "AsyncContainersResourceWithRawResponse",
+    "ContainersResourceWithStreamingResponse",
+    "AsyncContainersResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncContainersResourceWithRawResponse:
     def __init__(self, resource: AsyncContainersResource) -> None:
         self.get_container = async_to_raw_response_wrapper(resource.get_container)
         self.get_scores = async_to_raw_response_wrapper(resource.get_scores)
+
+
+class ContainersResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: ContainersResource) -> None:
+        self.get_container = to_streamed_response_wrapper(resource.get_container)
+        self.get_scores = to_streamed_response_wrapper(resource.get_scores)
+
+
+class AsyncContainersResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncContainersResource) -> None:
+        self.get_container = async_to_streamed_response_wrapper(resource.get_container)
+        self.get_scores = async_to_streamed_response_wrapper(resource.get_scores)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import find_samples as _find_samples
 from ..operations import create_sample as _create_sample
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncFormatsResource",
     "FormatsResourceWithRawResponse",
     "AsyncFormatsResourceWithRawResponse",
+    "FormatsResourceWithStreamingResponse",
+    "AsyncFormatsResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncFormatsResourceWithRawResponse:
     def __init__(self, resource: AsyncFormatsResource) -> None:
         self.find_samples = async_to_raw_response_wrapper(resource.find_samples)
         self.create_sample = async_to_raw_response_wrapper(resource.create_sample)
+
+
+class FormatsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: FormatsResource) -> None:
+        self.find_samples = to_streamed_response_wrapper(resource.find_samples)
+        self.create_sample = to_streamed_response_wrapper(resource.create_sample)
+
+
+class AsyncFormatsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncFormatsResource) -> None:
+        self.find_samples = async_to_streamed_response_wrapper(resource.find_samples)
+        self.create_sample = async_to_streamed_response_wrapper(resource.create_sample)

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import create_account as _create_account
 from ..operations import get_account as _get_account
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncAccountsResource",
     "AccountsResourceWithRawResponse",
     "AsyncAccountsResourceWithRawResponse",
+    "AccountsResourceWithStreamingResponse",
+    "AsyncAccountsResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncAccountsResourceWithRawResponse:
     def __init__(self, resource: AsyncAccountsResource) -> None:
         self.create_account = async_to_raw_response_wrapper(resource.create_account)
         self.get_account = async_to_raw_response_wrapper(resource.get_account)
+
+
+class AccountsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AccountsResource) -> None:
+        self.create_account = to_streamed_response_wrapper(resource.create_account)
+        self.get_account = to_streamed_response_wrapper(resource.get_account)
+
+
+class AsyncAccountsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncAccountsResource) -> None:
+        self.create_account = async_to_streamed_response_wrapper(resource.create_account)
+        self.get_account = async_to_streamed_response_wrapper(resource.get_account)

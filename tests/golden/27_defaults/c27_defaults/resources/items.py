@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import list_items as _list_items
 from ..operations import get_settings as _get_settings
 from ..operations import put_settings as _put_settings
@@ -14,6 +19,8 @@ __all__ = [
     "AsyncItemsResource",
     "ItemsResourceWithRawResponse",
     "AsyncItemsResourceWithRawResponse",
+    "ItemsResourceWithStreamingResponse",
+    "AsyncItemsResourceWithStreamingResponse",
 ]
 
 
@@ -53,3 +60,21 @@ class AsyncItemsResourceWithRawResponse:
         self.list_items = async_to_raw_response_wrapper(resource.list_items)
         self.get_settings = async_to_raw_response_wrapper(resource.get_settings)
         self.put_settings = async_to_raw_response_wrapper(resource.put_settings)
+
+
+class ItemsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: ItemsResource) -> None:
+        self.list_items = to_streamed_response_wrapper(resource.list_items)
+        self.get_settings = to_streamed_response_wrapper(resource.get_settings)
+        self.put_settings = to_streamed_response_wrapper(resource.put_settings)
+
+
+class AsyncItemsResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncItemsResource) -> None:
+        self.list_items = async_to_streamed_response_wrapper(resource.list_items)
+        self.get_settings = async_to_streamed_response_wrapper(resource.get_settings)
+        self.put_settings = async_to_streamed_response_wrapper(resource.put_settings)

@@ -29,7 +29,7 @@ __all__ = ["Everything"]
 
 class Everything(AliasedModel):
     user_profile: UserProfile_fb1d | None = None
-    user_profile_2: UserProfile | None = Field(default=None, alias="UserProfile")
+    user_profile_fd05: UserProfile | None = Field(default=None, alias="UserProfile")
     client: Client | None = Field(default=None, alias="Client")
     response: Response | None = Field(default=None, alias="Response")
     any_: AnyModel | None = Field(default=None, alias="Any")

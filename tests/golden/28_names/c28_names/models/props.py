@@ -16,9 +16,9 @@ class Props(AliasedModel):
     cafe: str | None = Field(default=None, alias="café")
     my_thing: str | None = Field(default=None, alias="my-thing")
     a_b_c: str | None = Field(default=None, alias="a.b.c")
-    user_name: str | None = Field(default=None, alias="userName")
-    user_name_2: str | None = Field(default=None, alias="user_name")
-    user_name_3: str | None = Field(default=None, alias="UserName")
+    user_name_23ac: str | None = Field(default=None, alias="userName")
+    user_name: str | None = None
+    user_name_ff1e: str | None = Field(default=None, alias="UserName")
     model_config_: str | None = Field(default=None, alias="model_config")
     self_: str | None = Field(default=None, alias="self")
     to_dict_: str | None = Field(default=None, alias="to_dict")

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import get_everything as _get_everything
 from ..operations import get_props as _get_props
 from ..operations import post_props as _post_props
@@ -15,6 +20,8 @@ __all__ = [
     "AsyncNamesResource",
     "NamesResourceWithRawResponse",
     "AsyncNamesResourceWithRawResponse",
+    "NamesResourceWithStreamingResponse",
+    "AsyncNamesResourceWithStreamingResponse",
 ]
 
 
@@ -60,3 +67,23 @@ class AsyncNamesResourceWithRawResponse:
         self.get_props = async_to_raw_response_wrapper(resource.get_props)
         self.post_props = async_to_raw_response_wrapper(resource.post_props)
         self.get_1_thing = async_to_raw_response_wrapper(resource.get_1_thing)
+
+
+class NamesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: NamesResource) -> None:
+        self.get_everything = to_streamed_response_wrapper(resource.get_everything)
+        self.get_props = to_streamed_response_wrapper(resource.get_props)
+        self.post_props = to_streamed_response_wrapper(resource.post_props)
+        self.get_1_thing = to_streamed_response_wrapper(resource.get_1_thing)
+
+
+class AsyncNamesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncNamesResource) -> None:
+        self.get_everything = async_to_streamed_response_wrapper(resource.get_everything)
+        self.get_props = async_to_streamed_response_wrapper(resource.get_props)
+        self.post_props = async_to_streamed_response_wrapper(resource.post_props)
+        self.get_1_thing = async_to_streamed_response_wrapper(resource.get_1_thing)

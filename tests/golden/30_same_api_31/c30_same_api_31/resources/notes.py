@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from .._base_client import AsyncAPIResource, SyncAPIResource
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._response import (
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ..operations import list_notes as _list_notes
 from ..operations import create_note as _create_note
 
@@ -13,6 +18,8 @@ __all__ = [
     "AsyncNotesResource",
     "NotesResourceWithRawResponse",
     "AsyncNotesResourceWithRawResponse",
+    "NotesResourceWithStreamingResponse",
+    "AsyncNotesResourceWithStreamingResponse",
 ]
 
 
@@ -46,3 +53,19 @@ class AsyncNotesResourceWithRawResponse:
     def __init__(self, resource: AsyncNotesResource) -> None:
         self.list_notes = async_to_raw_response_wrapper(resource.list_notes)
         self.create_note = async_to_raw_response_wrapper(resource.create_note)
+
+
+class NotesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: NotesResource) -> None:
+        self.list_notes = to_streamed_response_wrapper(resource.list_notes)
+        self.create_note = to_streamed_response_wrapper(resource.create_note)
+
+
+class AsyncNotesResourceWithStreamingResponse:
+    """The same methods, each returning a context manager around an unread ``APIResponse`` (``iter_bytes()``)."""
+
+    def __init__(self, resource: AsyncNotesResource) -> None:
+        self.list_notes = async_to_streamed_response_wrapper(resource.list_notes)
+        self.create_note = async_to_streamed_response_wrapper(resource.create_note)
