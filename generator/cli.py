@@ -35,8 +35,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--env-prefix", dest="env_prefix", help="prefix of the SDK's environment variables")
         p.add_argument("--sdk-version", dest="version", help="the SDK's version")
         p.add_argument("-q", "--quiet", action="store_true")
-    p = sub.add_parser("vendor", help="extract, validate and store an OpenAPI document as canonical JSON")
-    p.add_argument("source", type=Path)
+    p = sub.add_parser("vendor", help="extract, merge, validate and store OpenAPI documents as one canonical JSON file")
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="a JSON/YAML file, a Markdown page, or an http(s) URL of one")
     p.add_argument("-o", "--output", type=Path, default=Path("spec/openapi.json"))
     return parser
 
@@ -89,8 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "vendor":
-            vendor(args.source, args.output)
-            print(f"{args.source} → {args.output}")
+            print(vendor(args.sources, args.output).summary())
             return 0
         return _generate(args) if args.command == "generate" else _check(args)
     except GeneratorError as exc:
