@@ -38,7 +38,8 @@ def best(fn: Callable[[], object], repeat: int = 5) -> float:
 def parse_rows() -> list[tuple[str, float, float, str]]:
     import json
 
-    from streamkap._base_client import _adapter, validate_json
+    from streamkap._base_client import validate_json
+    from streamkap._models import adapter as _adapter
     from streamkap.models import PipelineMetricsRes
 
     data = make_response()
