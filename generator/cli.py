@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import diff
 from .check import compare
 from .config import Config, load_config
 from .errors import GeneratorError
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("vendor", help="extract, merge, validate and store OpenAPI documents as one canonical JSON file")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="a JSON/YAML file, a Markdown page, or an http(s) URL of one")
     p.add_argument("-o", "--output", type=Path, default=Path("spec/openapi.json"))
+    diff.add_parser(sub)
     return parser
 
 
@@ -91,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "vendor":
             print(vendor(args.sources, args.output).summary())
             return 0
+        if args.command == "diff":
+            return diff.command(args)
         return _generate(args) if args.command == "generate" else _check(args)
     except GeneratorError as exc:
         for problem in exc.problems:
