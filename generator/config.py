@@ -11,10 +11,26 @@ from typing import Any
 
 from .errors import GeneratorError, Problem
 
-__all__ = ["Config", "load_config"]
+__all__ = ["Config", "Paging", "load_config"]
 
 _PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
 _CLASS = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Paging:
+    """One ``[[tool.generator.pagination]]`` entry: how an operation pages (the spec cannot say)."""
+
+    operation: str  # the operationId
+    style: str  # "page" (a page number), "offset" (an item offset) or "cursor"
+    param: str  # the API name of the parameter (or body property) that selects the page
+    items: str = ""  # dotted API path to the list in the response; "" when the response is the list
+    next: str = ""  # cursor: dotted API path to the next cursor in the response
+    size: str = ""  # page/offset: the API name of the page-size argument (a short page is the last)
+    first: int = 1  # page: the number of the first page
+
+
+_PAGING_STYLES = ("page", "offset", "cursor")
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,7 @@ class Config:
     env_prefix: str = ""  # STREAMKAP → STREAMKAP_API_TOKEN, STREAMKAP_BASE_URL
     regenerate: str = "make generate"  # the command named in each generated file's header
     root: Path = Path(".")  # the project folder (where pyproject.toml is); paths are shown from it
+    pagination: tuple[Paging, ...] = ()  # opt-in iterators over paged operations
 
     @property
     def async_client_name(self) -> str:
@@ -75,14 +92,50 @@ def load_config(pyproject: Path | None, **overrides: Any) -> Config:
         problems += [
             Problem(f"#/tool/generator/{k}", f"must be a string, not {type(v).__name__}")
             for k, v in table.items()
-            if k in known and not isinstance(v, str)
+            if k in known and k != "pagination" and not isinstance(v, str)
         ]
+        paging, paging_problems = _pagination(table.get("pagination", []))
+        problems += paging_problems
         if problems:
             raise GeneratorError(str(pyproject), problems)
         base = pyproject.parent
         values: dict[str, Any] = {k: (base / v if k in ("spec", "out") else v) for k, v in table.items()}
+        values["pagination"] = paging
         config = replace(config, **values, root=base)
     flags: dict[str, Any] = {k: (Path(v) if k in ("spec", "out") else v) for k, v in overrides.items() if v is not None}
     config = replace(config, **flags)
     config.check()
     return config
+
+
+def _pagination(entries: Any) -> tuple[tuple[Paging, ...], list[Problem]]:
+    """``[[tool.generator.pagination]]`` tables → ``Paging`` entries, or the problems with them."""
+    where = "#/tool/generator/pagination"
+    if not isinstance(entries, list):
+        return (), [Problem(where, "must be an array of tables ([[tool.generator.pagination]])")]
+    out: list[Paging] = []
+    problems: list[Problem] = []
+    names = {f.name for f in fields(Paging)}
+    for i, entry in enumerate(entries):
+        at = f"{where}/{i}"
+        if not isinstance(entry, dict):
+            problems.append(Problem(at, "must be a table"))
+            continue
+        unknown = sorted(set(entry) - set(names))
+        missing = [k for k in ("operation", "style", "param") if k not in entry]
+        if unknown or missing:
+            parts = ([f"unknown keys: {', '.join(unknown)}"] if unknown else []) + ([f"missing: {', '.join(missing)}"] if missing else [])
+            problems.append(Problem(at, "; ".join(parts)))
+            continue
+        wrong = [k for k, v in entry.items() if not isinstance(v, int if k == "first" else str) or isinstance(v, bool)]
+        if wrong:
+            problems.extend(Problem(f"{at}/{k}", "must be an integer" if k == "first" else "must be a string") for k in wrong)
+            continue
+        paging = Paging(**entry)
+        if paging.style not in _PAGING_STYLES:
+            problems.append(Problem(f"{at}/style", f"must be one of {', '.join(_PAGING_STYLES)}, not {paging.style!r}"))
+        elif paging.style == "cursor" and not paging.next:
+            problems.append(Problem(f"{at}/next", "a cursor style needs next: the response field holding the next cursor"))
+        else:
+            out.append(paging)
+    return tuple(out), problems

@@ -104,7 +104,7 @@ RESERVED_FUNCTION_NAMES = frozenset({"cast", "datetime", "typing", "warnings", "
 
 # Names the operation functions and their modules use for themselves.
 RESERVED_ARGUMENT_NAMES = frozenset(
-    {"self", "extra_headers", "extra_query", "extra_body", "timeout", "cast", "warnings", "datetime", "typing"}
+    {"self", "extra_headers", "extra_query", "extra_body", "timeout", "cast", "warnings", "datetime", "typing", "options_for"}
 )
 
 _WORD_BOUNDARY = re.compile(

@@ -38,6 +38,7 @@ from .ir import (
     TypeRef,
     UnionOf,
 )
+from .paging import PagedOperation, resolve_paging
 from .types import nullable, union
 
 __all__ = ["render", "docstring", "comment", "TEMPLATES"]
@@ -318,7 +319,38 @@ def _returns(op: Operation) -> TypeRef:
     return union(types)
 
 
-def _operation_view(op: Operation) -> dict[str, Any]:
+def _paging_view(op: Operation, paged: PagedOperation | None, imports: list[Import]) -> dict[str, Any] | None:
+    if paged is None:
+        return None
+    imports += [
+        Import("collections.abc", "AsyncIterator"),
+        Import("collections.abc", "Iterator"),
+        Import(".._pagination", "Paging"),
+        Import(".._pagination", "aiter_items"),
+        Import(".._pagination", "iter_items"),
+        *paged.item.imports(),
+    ]
+    how = {
+        "page": f"page numbers (from {paged.first})",
+        "offset": "item offsets",
+        "cursor": "the cursor each page gives",
+    }[paged.style]
+    text = (
+        f"Every item of every page of ``{op.name}``, fetched lazily page by page ({how}): one "
+        f"request per page, only as far as you iterate. ``{paged.argument}`` selects the first page "
+        "(the server's first when not given); the other arguments are sent with every page."
+    )
+    return {
+        "name": f"iter_{op.name}",
+        "item": paged.item.annotation(),
+        "argument": paged.argument,
+        "size": paged.size or "None",
+        "constant": f"Paging(style={paged.style!r}, items={paged.items!r}, next={paged.next!r}, first={paged.first!r})",
+        "docstring": docstring(text, 4),
+    }
+
+
+def _operation_view(op: Operation, paged: PagedOperation | None = None) -> dict[str, Any]:
     returns = _returns(op)
     imports: list[Import] = [
         Import("typing", "Any"),
@@ -376,6 +408,8 @@ def _operation_view(op: Operation) -> dict[str, Any]:
     # Required arguments first, so a reader sees them at the top of the signature.
     args = [_argument_view(a) for a in op.arguments if a.required] + [_argument_view(a) for a in op.arguments if not a.required]
     title = comment(op.summary or op.operation_id)
+    paging = _paging_view(op, paged, imports)
+    exports = [op.name, op.name + "_async"] + ([paging["name"], paging["name"] + "_async"] if paging else [])
     return {
         "name": op.name,
         "async_name": op.name + "_async",
@@ -391,6 +425,8 @@ def _operation_view(op: Operation) -> dict[str, Any]:
         "deprecated": op.deprecated,
         "deprecation": f"{op.operation_id} is deprecated",
         "imports": _import_lines(imports),
+        "paging": paging,
+        "exports": [repr(name) for name in exports],
         "path_md": _md(op.path),
         "summary_md": _md(op.summary),
     }
@@ -416,7 +452,7 @@ _WRAPPERS = [
 ]
 
 
-def _tag_view(tag: Tag) -> dict[str, Any]:
+def _tag_view(tag: Tag, paging: dict[str, PagedOperation]) -> dict[str, Any]:
     text = tag.description or f"Operations tagged {tag.name!r}."
     return {
         "attribute": tag.attribute,
@@ -426,7 +462,7 @@ def _tag_view(tag: Tag) -> dict[str, Any]:
         "docstring": docstring(text, 4),
         "short_docstring": docstring(text, 8),
         "title": _md(tag.description),
-        "operations": [_operation_view(op) for op in tag.operations],
+        "operations": [_operation_view(op, paging.get(op.operation_id)) for op in tag.operations],
     }
 
 
@@ -454,7 +490,8 @@ def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, s
     env = _environment(templates)
     header = _header(config, "#")
     pkg = config.package
-    tags = [_tag_view(t) for t in api.tags]
+    paging = resolve_paging(api, config)
+    tags = [_tag_view(t, paging) for t in api.tags]
     common = {
         "header": header,
         "package": pkg,
@@ -474,7 +511,7 @@ def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, s
     def put(path: str, template: str, **values: Any) -> None:
         files[path] = env.get_template(template).render(**common, **values)
 
-    for name in ("_types", "_models", "_exceptions", "_response", "_base_client", "_version"):
+    for name in ("_types", "_models", "_exceptions", "_response", "_pagination", "_base_client", "_version"):
         put(f"{pkg}/{name}.py", f"runtime/{name}.py.jinja")
     by_name = {m.name: m for m in api.models}
     for model in api.models:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 
 from generator.check import compare
-from generator.config import Config
+from generator.config import Config, load_config
 from generator.pipeline import Result, run
 from generator.write import write_tree
 
@@ -30,7 +31,11 @@ def package_for(spec: Path) -> str:
 
 
 def generate(spec: Path, out: Path) -> Result:
-    config = Config(spec=spec, out=out, package=package_for(spec), client="Client", root=ROOT)
+    """A spec's settings beyond the defaults (pagination) are in ``<stem>.toml`` beside it, as a
+    pyproject's ``[tool.generator]`` table."""
+    sidecar = spec.with_suffix(".toml")
+    base = load_config(sidecar) if sidecar.is_file() else Config()
+    config = replace(base, spec=spec, out=out, package=package_for(spec), client="Client", root=ROOT)
     return run(config)
 
 

@@ -179,3 +179,98 @@ def test_buffered_bodies_are_capped_and_streams_are_not(httpserver: HTTPServer, 
         size = asyncio.run(go_async())
     assert size == len(BLOB)
     assert issubclass(m.APIResponseTooLargeError, m.APIError)
+
+
+# ============================================================================== 32_pagination
+
+
+@pytest.fixture()
+def paged(fresh_import: Callable[[Path, str], Any]) -> Any:
+    return fresh_import(GOLDEN / "32_pagination", "c32_pagination")
+
+
+def _pages(server: HTTPServer, path: str, method: str, pages: dict[str, Any], key: Callable[[Any], str]) -> list[str]:
+    """Answer each request with the page its ``key`` selects; returns the keys requested, in order."""
+    import json
+
+    from werkzeug import Response
+
+    seen: list[str] = []
+
+    def handler(request: Any) -> Any:
+        selected = key(request)
+        seen.append(selected)
+        return Response(json.dumps(pages[selected]), content_type="application/json")
+
+    server.expect_request(path, method=method).respond_with_handler(handler)
+    return seen
+
+
+def test_page_number_iterator_is_lazy_and_stops_on_a_short_page(httpserver: HTTPServer, paged: Any) -> None:
+    users = [{"id": i, "name": f"u{i}"} for i in range(1, 8)]
+    pages = {str(n): {"data": users[(n - 1) * 3 : n * 3], "total": 7} for n in (1, 2, 3)}
+    seen = _pages(httpserver, "/users", "GET", pages, lambda r: r.args.get("page", "1"))
+    with paged.Client(token=TOKEN, base_url=httpserver.url_for("")) as client:
+        iterator = client.users.iter_list_users(per_page=3, role="admin")
+        assert seen == []  # nothing is fetched before iterating
+        first = next(iterator)
+        assert seen == ["1"] and type(first) is paged.models.User and first.id_ == 1
+        rest = list(iterator)
+    assert [u.id_ for u in [first, *rest]] == list(range(1, 8))
+    assert seen == ["1", "2", "3"]  # page 3 has 1 of 3 items: the last; no 4th request
+    queries = [dict(r.args) for r, _ in httpserver.log]
+    assert queries == [{"per_page": "3", "role": "admin"}, {"page": "2", "per_page": "3", "role": "admin"}, {"page": "3", "per_page": "3", "role": "admin"}]
+
+
+def test_page_iterator_without_a_size_stops_on_an_empty_page_and_can_start_later(httpserver: HTTPServer, paged: Any) -> None:
+    pages = {"2": {"data": [{"id": 4}]}, "3": {"data": [{"id": 5}]}, "4": {"data": []}}
+    seen = _pages(httpserver, "/users", "GET", pages, lambda r: r.args["page"])
+    with paged.Client(token=TOKEN, base_url=httpserver.url_for("")) as client:
+        ids = [u.id_ for u in client.users.iter_list_users(page=2)]
+    assert ids == [4, 5] and seen == ["2", "3", "4"]
+
+
+def test_offset_iterator_over_a_list_response_async(httpserver: HTTPServer, paged: Any) -> None:
+    events = [{"seq": i, "kind": "k"} for i in range(5)]
+    pages = {str(o): events[o : o + 2] for o in (0, 2, 4)}
+    seen = _pages(httpserver, "/events", "GET", pages, lambda r: r.args.get("offset", "0"))
+
+    async def go() -> list[int]:
+        async with paged.AsyncClient(token=TOKEN, base_url=httpserver.url_for("")) as client:
+            return [e.seq async for e in client.events.iter_list_events(limit=2)]
+
+    assert asyncio.run(go()) == [0, 1, 2, 3, 4]
+    assert seen == ["0", "2", "4"]  # offset advances by the items received; 1 < 2 at offset 4 ends it
+
+
+def test_cursor_iterator_sends_the_cursor_in_the_body_until_there_is_none(httpserver: HTTPServer, paged: Any) -> None:
+    import json
+
+    pages = {
+        "": {"results": [{"id": "a"}, {"id": "b"}], "meta": {"next_cursor": "c1"}},
+        "c1": {"results": [{"id": "c"}], "meta": {"next_cursor": "c2"}},
+        "c2": {"results": [{"id": "d"}], "meta": {"next_cursor": None}},
+    }
+    seen = _pages(httpserver, "/orders/search", "POST", pages, lambda r: json.loads(r.data).get("cursor") or "")
+    with paged.Client(token=TOKEN, base_url=httpserver.url_for("")) as client:
+        orders = list(client.orders.iter_search_orders(query="q"))
+    assert [o.id_ for o in orders] == ["a", "b", "c", "d"] and seen == ["", "c1", "c2"]
+    bodies = [json.loads(r.data) for r, _ in httpserver.log]
+    assert bodies == [{"query": "q"}, {"query": "q", "cursor": "c1"}, {"query": "q", "cursor": "c2"}]
+
+
+def test_a_cursor_that_repeats_ends_the_iteration(httpserver: HTTPServer, paged: Any) -> None:
+    pages = {"": {"results": [{"id": "a"}], "meta": {"next_cursor": "same"}}, "same": {"results": [{"id": "b"}], "meta": {"next_cursor": "same"}}}
+    seen = _pages(httpserver, "/orders/search", "POST", pages, lambda r: __import__("json").loads(r.data).get("cursor") or "")
+    with paged.Client(token=TOKEN, base_url=httpserver.url_for("")) as client:
+        assert [o.id_ for o in client.orders.iter_search_orders(query="q")] == ["a", "b"]
+    assert seen == ["", "same"]
+
+
+def test_only_configured_operations_get_an_iterator(paged: Any) -> None:
+    import inspect
+
+    assert hasattr(paged.operations.list_users, "iter_list_users")
+    resource = paged.Client(token=TOKEN, base_url="http://127.0.0.1:9").users
+    assert inspect.signature(resource.iter_list_users).parameters.keys() == inspect.signature(resource.list_users).parameters.keys()
+    assert not [n for n in dir(paged.Client(token=TOKEN, base_url="http://127.0.0.1:9").with_raw_response.users) if n.startswith("iter_")]

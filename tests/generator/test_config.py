@@ -173,3 +173,35 @@ def test_invalid_toml_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(GeneratorError) as caught:
         load_config(path)
     assert caught.value.source == str(path)
+
+
+def test_pagination_entries_are_read(tmp_path: Path) -> None:
+    path = _pyproject(
+        tmp_path,
+        'package = "p"\n\n[[tool.generator.pagination]]\noperation = "listUsers"\nstyle = "page"\nparam = "page"\n'
+        'size = "per_page"\nitems = "data"\nfirst = 0\n',
+    )
+    (paging,) = load_config(path).pagination
+    assert (paging.operation, paging.style, paging.param, paging.size, paging.items, paging.first) == (
+        "listUsers", "page", "page", "per_page", "data", 0
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('operation = "a"\nstyle = "pages"\nparam = "p"', "#/tool/generator/pagination/0/style: must be one of page, offset, cursor, not 'pages'"),
+        ('operation = "a"\nstyle = "cursor"\nparam = "c"', "#/tool/generator/pagination/0/next: a cursor style needs next"),
+        ('operation = "a"\nstyle = "page"', "#/tool/generator/pagination/0: missing: param"),
+        ('operation = "a"\nstyle = "page"\nparam = "p"\nstep = 2', "#/tool/generator/pagination/0: unknown keys: step"),
+        ('operation = "a"\nstyle = "page"\nparam = "p"\nfirst = "1"', "#/tool/generator/pagination/0/first: must be an integer"),
+        ('operation = 5\nstyle = "page"\nparam = "p"', "#/tool/generator/pagination/0/operation: must be a string"),
+    ],
+)
+def test_bad_pagination_entries_are_named(tmp_path: Path, entry: str, message: str) -> None:
+    path = _pyproject(tmp_path, 'package = "p"\n\n[[tool.generator.pagination]]\n' + entry)
+    with pytest.raises(GeneratorError) as raised:
+        load_config(path)
+    assert any(p.format(raised.value.source).endswith(message) or message in p.format(raised.value.source) for p in raised.value.problems), [
+        p.format(raised.value.source) for p in raised.value.problems
+    ]
