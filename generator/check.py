@@ -6,9 +6,17 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .write import MANIFEST, manifest_text, read_manifest
+from .write import MANIFEST, manifest_data, manifest_text, read_manifest, sha256_of
 
-__all__ = ["Drift", "compare"]
+__all__ = ["Drift", "compare", "unchanged", "causes"]
+
+_INPUTS = {
+    "spec": "the spec",
+    "templates": "the templates",
+    "generator": "the generator (its code or jinja2)",
+    "configuration": "the configuration ([tool.generator] or flags)",
+    "formatter": "the formatter (black's version or mode)",
+}
 
 
 @dataclass(frozen=True)
@@ -37,8 +45,48 @@ class Drift:
         return "\n".join(lines)
 
 
-def compare(out: Path, files: dict[str, str], spec_sha256: str, sources: dict[str, str] | None = None) -> Drift:
-    expected = {**files, MANIFEST: manifest_text(files, spec_sha256, sources)}
+def unchanged(out: Path, inputs: dict[str, str]) -> int | None:
+    """The number of files verified, when the manifest records exactly these inputs and every
+    file it lists is on disk with the hash it recorded: then regenerating would give the same
+    files. None when anything differs (the caller regenerates and compares)."""
+    files = read_manifest(out)
+    if not files or manifest_data(out).get("inputs") != inputs:
+        return None
+    for path, digest in files.items():
+        if sha256_of(out / path) != digest:
+            return None
+    return len(files)
+
+
+def causes(out: Path, inputs: dict[str, str]) -> list[str]:
+    """Why the folder drifted, as far as the manifest tells: which inputs changed since the last
+    generation, and which generated files were edited or deleted by hand."""
+    data = manifest_data(out)
+    if not data:
+        return [f"{out.name}/{MANIFEST} is missing: the folder was not generated here, or the manifest was deleted"]
+    recorded = data.get("inputs")
+    lines: list[str] = []
+    if not isinstance(recorded, dict):
+        lines.append("the manifest records no inputs (an older generator wrote it)")
+    else:
+        lines += [f"{label} changed since the last generation" for key, label in _INPUTS.items() if recorded.get(key) != inputs.get(key)]
+    for path, digest in read_manifest(out).items():
+        actual = sha256_of(out / path)
+        if not actual:
+            lines.append(f"deleted by hand since it was generated: {out.name}/{path}")
+        elif actual != digest:
+            lines.append(f"edited by hand since it was generated: {out.name}/{path} (its diff is above)")
+    return lines
+
+
+def compare(
+    out: Path, files: dict[str, str], spec_sha256: str, sources: dict[str, str] | None = None, inputs: dict[str, str] | None = None
+) -> Drift:
+    """The files on disk against ``files``. The manifest's record of the inputs is provenance, not
+    output: inputs that changed without changing any file (a refactor of the generator) are no drift."""
+    recorded = manifest_data(out).get("inputs")
+    kept = recorded if isinstance(recorded, dict) and inputs is not None else inputs
+    expected = {**files, MANIFEST: manifest_text(files, spec_sha256, sources, kept)}
     changed: dict[str, str] = {}
     missing: list[str] = []
     for path in sorted(expected):

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import diff
-from .check import compare
+from .check import causes, compare, unchanged
 from .config import Config, load_config
 from .errors import GeneratorError
-from .pipeline import run
+from .pipeline import fingerprint, run
 from .vendor import vendor
 from .write import write_tree
 
@@ -35,7 +35,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--async-client", dest="async_client", help="the async client class name")
         p.add_argument("--env-prefix", dest="env_prefix", help="prefix of the SDK's environment variables")
         p.add_argument("--sdk-version", dest="version", help="the SDK's version")
+        p.add_argument("--templates", help="a folder of templates overriding the built-in ones, file by file")
         p.add_argument("-q", "--quiet", action="store_true")
+        if name == "check":
+            p.add_argument("--full", action="store_true", help="regenerate even when the manifest shows that no input changed")
     p = sub.add_parser("vendor", help="extract, merge, validate and store OpenAPI documents as one canonical JSON file")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="a JSON/YAML file, a Markdown page, or an http(s) URL of one")
     p.add_argument("-o", "--output", type=Path, default=Path("spec/openapi.json"))
@@ -44,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    keys = ("spec", "out", "package", "client", "async_client", "env_prefix", "version")
+    keys = ("spec", "out", "package", "client", "async_client", "env_prefix", "version", "templates")
     return load_config(args.config, **{k: getattr(args, k) for k in keys})
 
 
@@ -54,7 +57,7 @@ def _generate(args: argparse.Namespace) -> int:
     result = run(config)
     for warning in result.warnings:
         print(warning.format(result.source), file=sys.stderr)
-    summary = write_tree(config.out, result.files, result.spec_sha256, result.sources)
+    summary = write_tree(config.out, result.files, result.spec_sha256, result.sources, result.inputs)
     for path in summary.kept:
         print(f"warning: {config.out / path}: no longer generated, but edited by hand: kept", file=sys.stderr)
     if not args.quiet:
@@ -74,8 +77,14 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     config = _config(args)
+    inputs = fingerprint(config)
+    verified = None if args.full else unchanged(config.out, inputs)
+    if verified is not None:
+        if not args.quiet:
+            print(f"{config.out}/ matches {config.spec.name}: no input changed since it was generated, {verified} files verified by hash")
+        return 0
     result = run(config)
-    drift = compare(config.out, result.files, result.spec_sha256, result.sources)
+    drift = compare(config.out, result.files, result.spec_sha256, result.sources, result.inputs)
     if drift.clean:
         if not args.quiet:
             for path in drift.untracked:
@@ -83,6 +92,8 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{config.out}/ matches {result.source}: {len(result.files) + 1} files, no drift")
         return 0
     print(drift.report())
+    for cause in causes(config.out, result.inputs):
+        print(f"cause: {cause}")
     print(f"run `{config.regenerate}` and commit the result", file=sys.stderr)
     return 1
 

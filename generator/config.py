@@ -31,6 +31,7 @@ class Paging:
 
 
 _PAGING_STYLES = ("page", "offset", "cursor")
+_PATHS = ("spec", "out", "templates")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Config:
     regenerate: str = "make generate"  # the command named in each generated file's header
     root: Path = Path(".")  # the project folder (where pyproject.toml is); paths are shown from it
     pagination: tuple[Paging, ...] = ()  # opt-in iterators over paged operations
+    templates: Path | None = None  # a folder of templates overriding the built-in ones, file by file
 
     @property
     def async_client_name(self) -> str:
@@ -61,6 +63,8 @@ class Config:
 
     def check(self) -> None:
         problems = []
+        if self.templates is not None and not self.templates.is_dir():
+            problems.append(Problem("#/tool/generator/templates", f"{self.templates} is not a folder"))
         if not _PACKAGE.match(self.package) or keyword.iskeyword(self.package) or self.package in ("generator", "tests"):
             problems.append(Problem("#", f"package {self.package!r} is not a valid lower-case import name"))
         for key in ("client", "async_client_name"):
@@ -99,10 +103,10 @@ def load_config(pyproject: Path | None, **overrides: Any) -> Config:
         if problems:
             raise GeneratorError(str(pyproject), problems)
         base = pyproject.parent
-        values: dict[str, Any] = {k: (base / v if k in ("spec", "out") else v) for k, v in table.items()}
+        values: dict[str, Any] = {k: (base / v if k in _PATHS else v) for k, v in table.items()}
         values["pagination"] = paging
         config = replace(config, **values, root=base)
-    flags: dict[str, Any] = {k: (Path(v) if k in ("spec", "out") else v) for k, v in overrides.items() if v is not None}
+    flags: dict[str, Any] = {k: (Path(v) if k in _PATHS else v) for k, v in overrides.items() if v is not None}
     config = replace(config, **flags)
     config.check()
     return config

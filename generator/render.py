@@ -97,9 +97,12 @@ def _toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=True)
 
 
-def _environment(templates: Path) -> jinja2.Environment:
+def _environment(templates: Path, overlay: Path | None = None) -> jinja2.Environment:
+    """Templates from ``templates``; a file of the same relative name in ``overlay`` (the user's
+    ``--templates`` folder) replaces it, file by file."""
+    folders = [str(overlay)] if overlay is not None else []
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader([*folders, str(templates)]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -487,7 +490,7 @@ def _example(tags: list[dict[str, Any]]) -> str:
 
 def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, str]:
     """Every file of the SDK, by path relative to the output folder, not yet formatted."""
-    env = _environment(templates)
+    env = _environment(templates, config.templates)
     header = _header(config, "#")
     pkg = config.package
     paging = resolve_paging(api, config)

@@ -48,8 +48,8 @@ def test_golden_record(spec: Path) -> None:
     golden = GOLDEN_DIR / spec.stem
     result = generate(spec, golden)
     if os.environ.get("UPDATE_GOLDEN") == "1":
-        write_tree(golden, result.files, result.spec_sha256, result.sources)
-    drift = compare(golden, result.files, result.spec_sha256, result.sources)
+        write_tree(golden, result.files, result.spec_sha256, result.sources, result.inputs)
+    drift = compare(golden, result.files, result.spec_sha256, result.sources, result.inputs)
     assert drift.clean, drift.report()
 
 

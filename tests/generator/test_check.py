@@ -135,5 +135,5 @@ def test_several_kinds_of_drift_are_counted_together(tmp_path: Path) -> None:
 
 def test_the_committed_sdk_has_no_drift() -> None:
     result = run(load_config(ROOT / "pyproject.toml"))
-    drift = compare(GENERATED, result.files, result.spec_sha256, result.sources)
+    drift = compare(GENERATED, result.files, result.spec_sha256, result.sources, result.inputs)
     assert drift.clean, drift.report()

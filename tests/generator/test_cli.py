@@ -60,7 +60,7 @@ def _flags(project: Path, config: Path | None = None, out: Path | None = None, s
 
 
 def test_check_passes_on_the_committed_sdk(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "--config", str(ROOT / "pyproject.toml")]) == 0
+    assert main(["check", "--full", "--config", str(ROOT / "pyproject.toml")]) == 0
     out = capsys.readouterr().out
     assert "no drift" in out
 
@@ -256,3 +256,55 @@ def test_usage_errors_exit_2(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main(argv)
     assert caught.value.code == 2
+
+
+# --------------------------------------------------------------- check: fast path and drift causes
+
+
+def test_check_skips_regenerating_when_the_manifest_shows_no_input_changed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", *_flags(project)]) == 0
+    out = capsys.readouterr().out
+    assert "no input changed since it was generated" in out and "files verified by hash" in out
+    assert main(["check", "--full", *_flags(project)]) == 0
+    assert "no drift" in capsys.readouterr().out
+
+
+def test_check_names_a_hand_edited_file_as_the_cause(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = project / "generated" / "streamkap" / "models" / "pipeline_metrics_res.py"
+    target.write_text(target.read_text(encoding="utf-8") + "# my edit\n", encoding="utf-8")
+    assert main(["check", *_flags(project)]) == 1
+    out = capsys.readouterr().out
+    assert "-# my edit" in out  # the file's diff
+    assert "cause: edited by hand since it was generated: generated/streamkap/models/pipeline_metrics_res.py" in out
+    assert "cause: the spec changed" not in out
+
+
+def test_check_names_a_changed_spec_as_the_cause(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = project / "spec" / "openapi.json"
+    data = json.loads(spec.read_text(encoding="utf-8"))
+    data["info"]["title"] = "Renamed API"
+    spec.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    assert main(["check", *_flags(project)]) == 1
+    out = capsys.readouterr().out
+    assert "cause: the spec changed since the last generation" in out
+    assert "edited by hand" not in out
+
+
+def test_check_names_changed_templates_and_configuration(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    templates = project / "tpl"
+    (templates / "runtime").mkdir(parents=True)
+    (templates / "runtime" / "_version.py.jinja").write_text('{{ header }}\n__version__ = "9.9.9-custom"\n', encoding="utf-8")
+    assert main(["check", *_flags(project), "--templates", str(templates), "--sdk-version", "0.2.0"]) == 1
+    out = capsys.readouterr().out
+    assert "cause: the templates changed since the last generation" in out
+    assert "cause: the configuration ([tool.generator] or flags) changed since the last generation" in out
+    assert '+__version__ = "9.9.9-custom"' in out
+
+
+def test_a_generator_change_that_changes_no_file_is_not_drift(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = project / "generated" / ".manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["inputs"]["generator"] = "0" * 64  # as if the generator was refactored since
+    manifest.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    assert main(["check", *_flags(project)]) == 0  # regenerated, compared: the same files
+    assert "no drift" in capsys.readouterr().out

@@ -358,3 +358,66 @@ def test_parameter_called_cast_does_not_break_the_call(shadow: Any) -> None:
 def test_operation_called_cast_does_not_break_the_call(shadow: Any) -> None:
     options = shadow("cast")
     assert options.path == "/cast"
+
+
+# ----------------------------------------------------------------------------- template overlays
+
+
+def test_an_overlay_template_replaces_only_its_own_file(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    overlay = tmp_path / "mine"
+    overlay.mkdir()
+    model = (TEMPLATES / "model.py.jinja").read_text(encoding="utf-8")
+    (overlay / "model.py.jinja").write_text(model.replace("{{ header }}", "{{ header }}\n# Reviewed by the platform team.", 1), encoding="utf-8")
+    base = load_config(None, spec=str(SPEC), out=str(tmp_path / "out"), package="streamkap", client="Streamkap")
+    plain, custom = run(base), run(replace(base, templates=overlay))
+    changed = sorted(p for p in plain.files if plain.files[p] != custom.files[p])
+    assert changed and all(p.startswith("streamkap/models/") and p != "streamkap/models/__init__.py" for p in changed)
+    assert all("# Reviewed by the platform team.\n" in custom.files[p] for p in changed)
+    assert custom.inputs["templates"] != plain.inputs["templates"] and custom.inputs["spec"] == plain.inputs["spec"]
+
+
+def test_a_broken_overlay_template_is_an_error_naming_it(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    overlay = tmp_path / "mine"
+    overlay.mkdir()
+    (overlay / "alias.py.jinja").write_text("{{ header }}\n{{ no_such_variable }}\n", encoding="utf-8")
+    (overlay / "model.py.jinja").write_text("{{ header }}\n{{ model.no_such_key }}\n", encoding="utf-8")
+    base = load_config(None, spec=str(SPEC), out=str(tmp_path / "out"), package="streamkap", client="Streamkap")
+    with pytest.raises(jinja2.UndefinedError):
+        run(replace(base, templates=overlay))
+
+
+def _documented() -> tuple[set[str], dict[str, set[str]]]:
+    """The variables templates/README.md documents: the common ones, and each template's own."""
+    import re
+
+    text = (TEMPLATES / "README.md").read_text(encoding="utf-8")
+    common_table, own_table = text.split("And each template these:")
+    common = {name for cell in re.findall(r"^\| (`[^|]+`) \|", common_table, re.M) for name in re.findall(r"`(\w+)`", cell)}
+    own: dict[str, set[str]] = {}
+    for templates, variables in re.findall(r"^\| (`[^|]+`) \| ([^|]+) \|$", own_table, re.M):
+        items = [re.match(r"\s*`(\w+)`", v) for v in re.split(r", (?![^(]*\))", variables)]
+        top = {m.group(1) for m in items if m}
+        for name in re.findall(r"`([^`]+\.jinja|runtime/\*\.py\.jinja)`", templates):
+            own[name] = top
+    return common, own
+
+
+def test_every_template_variable_is_documented() -> None:
+    import fnmatch
+
+    import jinja2.meta
+
+    from generator.render import _environment
+
+    common, own = _documented()
+    env = _environment(TEMPLATES)
+    templates = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.jinja"))
+    assert len(templates) >= 19
+    for name in templates:
+        used = jinja2.meta.find_undeclared_variables(env.parse((TEMPLATES / name).read_text(encoding="utf-8")))
+        documented = common | set().union(*[v for pattern, v in own.items() if fnmatch.fnmatch(name, pattern)])
+        assert used <= documented, (name, sorted(used - documented))
