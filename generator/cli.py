@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--env-prefix", dest="env_prefix", help="prefix of the SDK's environment variables")
         p.add_argument("--sdk-version", dest="version", help="the SDK's version")
         p.add_argument("--templates", help="a folder of templates overriding the built-in ones, file by file")
+        p.add_argument(
+            "--changelog",
+            action="store_true",
+            default=None,
+            help="add each change for SDK users to <out>/CHANGELOG.md and bump the SDK version by it",
+        )
         p.add_argument("-q", "--quiet", action="store_true")
         if name == "check":
             p.add_argument("--full", action="store_true", help="regenerate even when the manifest shows that no input changed")
@@ -47,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    keys = ("spec", "out", "package", "client", "async_client", "env_prefix", "version", "templates")
+    keys = ("spec", "out", "package", "client", "async_client", "env_prefix", "version", "templates", "changelog")
     return load_config(args.config, **{k: getattr(args, k) for k in keys})
 
 

@@ -48,6 +48,7 @@ class Config:
     root: Path = Path(".")  # the project folder (where pyproject.toml is); paths are shown from it
     pagination: tuple[Paging, ...] = ()  # opt-in iterators over paged operations
     templates: Path | None = None  # a folder of templates overriding the built-in ones, file by file
+    changelog: bool = False  # keep <out>/CHANGELOG.md and bump the version on each change (see changelog.py)
 
     @property
     def async_client_name(self) -> str:
@@ -96,8 +97,10 @@ def load_config(pyproject: Path | None, **overrides: Any) -> Config:
         problems += [
             Problem(f"#/tool/generator/{k}", f"must be a string, not {type(v).__name__}")
             for k, v in table.items()
-            if k in known and k != "pagination" and not isinstance(v, str)
+            if k in known and k not in ("pagination", "changelog") and not isinstance(v, str)
         ]
+        if "changelog" in table and not isinstance(table["changelog"], bool):
+            problems.append(Problem("#/tool/generator/changelog", "must be true or false"))
         paging, paging_problems = _pagination(table.get("pagination", []))
         problems += paging_problems
         if problems:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import changelog
 from .api import build_api
 from .config import Config
 from .errors import Problem
@@ -78,5 +79,8 @@ def run(config: Config, templates: Path = TEMPLATES) -> Result:
     document = load(config.spec, source)
     inputs = fingerprint(config, templates)
     api, warnings = build_api(document)
+    extra: dict[str, str] = {}
+    if config.changelog:
+        config, extra = changelog.apply(config, api, document.data)
     files, sources = format_files(render(api, config, templates), format_cache(config.out))
-    return Result(api, files, warnings, inputs["spec"], source, sources, inputs)
+    return Result(api, {**files, **extra}, warnings, inputs["spec"], source, sources, inputs)
