@@ -29,6 +29,7 @@ class ModelBuilder:
     _hoisted: dict[str, ModelRef] = field(default_factory=dict)
     _class_names: list[str] = field(default_factory=list)
     _module_names: list[str] = field(default_factory=list)
+    _taken: set[str] = field(default_factory=set)  # lower-cased class and module names, for speed
     models: list[Model] = field(default_factory=list)
     aliases: list[Alias] = field(default_factory=list)
 
@@ -41,6 +42,7 @@ class ModelBuilder:
         refs = {name: ModelRef(classes[name], modules[name]) for name in schemas}
         self._class_names.extend(classes.values())
         self._module_names.extend(modules.values())
+        self._taken.update(n.lower() for n in [*classes.values(), *(f"module:{m}" for m in modules.values())])
         self.ctx = Context(self.document, refs, self._hoist)
         for schema_name, schema in schemas.items():
             self._pending.append((refs[schema_name], schema_name, schema, pointer("components", "schemas", schema_name)))
@@ -51,10 +53,14 @@ class ModelBuilder:
         if where in self._hoisted:
             return self._hoisted[where]
         wanted = naming.class_name(hint)
-        cls = naming.assign({where: wanted}, self._class_names)[where]
-        module = naming.unique([_module(wanted, cls)], [*self._module_names, "__init__"])[0]
+        # The common case, a free name, is a set lookup: specs hoist thousands of objects.
+        cls = wanted if wanted.lower() not in self._taken else naming.assign({where: wanted}, self._class_names)[where]
+        module = _module(wanted, cls)
+        if f"module:{module}".lower() in self._taken or module == "__init__":
+            module = naming.unique([module], [*self._module_names, "__init__"])[0]
         self._class_names.append(cls)
         self._module_names.append(module)
+        self._taken.update((cls.lower(), f"module:{module}".lower()))
         ref = self._hoisted[where] = ModelRef(cls, module)
         self._pending.append((ref, where, schema, where))
         return ref
