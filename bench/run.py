@@ -1,10 +1,19 @@
 """`make bench`: ratios measured in one run, against baselines measured in the same run.
 
 No absolute pass/fail: each row prints the ratio and the target from the performance issue.
+
+    .venv/bin/python bench/run.py [--quick]
+
+The rows on GitHub's REST description (``bench/large_spec.py``: cold ``generate`` against
+openapi-python-client, peak RSS, ``check``, regenerating after one change) take minutes and, the
+first time, download a source distribution and install openapi-python-client into
+``bench/.cache``; ``--quick`` leaves them out. A row that cannot be measured prints
+"skipped: <reason>".
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import subprocess
 import sys
@@ -23,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import httpx  # noqa: E402
 import orjson  # noqa: E402
 
+from large_spec import Row, large_rows, print_rows  # noqa: E402
 from metrics_response import make_response  # noqa: E402
 
 
@@ -145,23 +155,51 @@ def concurrency_rows(calls: int = 1000) -> list[tuple[str, float, float, str]]:
 
 
 def generate_rows() -> list[tuple[str, float, float, str]]:
+    """The project spec: cold ``generate`` (each into an empty folder: no format cache), then
+    ``check`` of the last output."""
+    import shutil
+
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "generated"
 
         def cli(*args: str) -> None:
             subprocess.run([sys.executable, "-m", "generator", *args, "-q", "--out", str(out)], cwd=ROOT, check=True)
 
-        cold = statistics.median([best(lambda: (cli("generate")), 1) for _ in range(3)])
+        def cold_generate() -> None:
+            shutil.rmtree(out, ignore_errors=True)
+            cli("generate")
+
+        cold = statistics.median([best(cold_generate, 1) for _ in range(3)])
         check = statistics.median([best(lambda: cli("check"), 1) for _ in range(3)])
     return [("`check` with nothing changed vs cold `generate` (project spec)", check, cold, "≤ 0.05×")]
 
 
-def main() -> None:
-    rows = parse_rows() + call_rows() + concurrency_rows() + generate_rows()
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measurement':{width}} {'ours':>9} {'baseline':>9} {'ratio':>7}  target")
-    for name, ours, baseline, target in rows:
-        print(f"{name:{width}} {ours:8.3f}s {baseline:8.3f}s {ours / baseline:6.2f}×  {target}")
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="leave out the rows on GitHub's REST description (minutes)")
+    args = parser.parse_args(argv)
+    measured = parse_rows() + call_rows() + concurrency_rows() + generate_rows()
+    rows = [Row(name, ours, baseline, "s", target) for name, ours, baseline, target in measured]
+    notes: list[str] = []
+    if args.quick:
+        rows.append(Row("GitHub's REST description: generate vs openapi-python-client, check, regenerate", skipped="--quick"))
+    else:
+        large = large_rows()
+        rows += large.rows
+        notes = large.notes
+    print_rows(rows)
+    for note in notes + [_revision()]:
+        print(f"- {note}")
+
+
+def _revision() -> str:
+    """Which generator was measured: the commit, and whether generator/ or templates/ differ from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "generator", "templates"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "generator revision: unknown (not a git checkout)"
+    return f"generator at commit {head}" + (" with uncommitted changes in generator/ or templates/" if dirty.strip() else "")
 
 
 if __name__ == "__main__":
