@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GeneratorError, Problem
+from .naming import WINDOWS_DEVICE_NAMES
 
 __all__ = ["Config", "Paging", "load_config"]
 
@@ -66,17 +67,19 @@ class Config:
         problems = []
         if self.templates is not None and not self.templates.is_dir():
             problems.append(Problem("#/tool/generator/templates", f"{self.templates} is not a folder"))
-        if not _PACKAGE.match(self.package) or keyword.iskeyword(self.package) or self.package in ("generator", "tests"):
+        if not _PACKAGE.fullmatch(self.package) or keyword.iskeyword(self.package) or self.package in ("generator", "tests"):
             problems.append(Problem("#", f"package {self.package!r} is not a valid lower-case import name"))
+        elif self.package in WINDOWS_DEVICE_NAMES:
+            problems.append(Problem("#", f"package {self.package!r} is a device name on Windows: it cannot be a folder there"))
         for key in ("client", "async_client_name"):
             value = getattr(self, key)
-            if not _CLASS.match(value) or keyword.iskeyword(value):
+            if not _CLASS.fullmatch(value) or keyword.iskeyword(value):
                 problems.append(Problem("#", f"{key} {value!r} is not a valid class name"))
-        if not re.match(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$", self.project_name):
+        if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?", self.project_name):
             problems.append(Problem("#", f"project {self.project_name!r} is not a valid distribution name"))
-        if not re.match(r"^[A-Z][A-Z0-9_]*$", self.env):
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", self.env):
             problems.append(Problem("#", f"env_prefix {self.env!r} must be upper-case letters, digits and _"))
-        if not re.match(r"^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?$", self.version):
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?", self.version):
             problems.append(Problem("#", f"version {self.version!r} is not a version number"))
         if problems:
             raise GeneratorError("[tool.generator]", problems)

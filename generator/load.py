@@ -6,18 +6,32 @@ the pipeline sees a document that did not validate.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
 from .errors import GeneratorError, Problem, pointer
-from .refs import check_references, walk
+from .refs import ALLOF_TOO_DEEP, MISSING, check_all_of, check_references, lookup, ref_tokens, walk
 
-__all__ = ["Document", "load", "parse_text", "validate"]
+__all__ = ["Document", "MAX_DEPTH", "load", "parse_text", "validate"]
+
+# Objects and arrays nested more than this many levels below the root are refused, by an
+# iterative check made before anything recursive (the JSON and YAML parsers, the validator, the
+# model builder) walks the document: the problem names the pointer where the limit is passed.
+MAX_DEPTH = 200
+# YAML aliases may repeat a node; a document whose aliases expand it beyond this many values
+# (and beyond ten times the values it holds) is refused ("billion laughs").
+_MAX_EXPANDED = 1_000_000
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -107,21 +121,101 @@ def parse_text(text: str, source: str) -> Any:
             raise GeneratorError(
                 source, [Problem("#", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
             ) from None
+        except RecursionError:  # the parser recurses once per level
+            line, column = _json_too_deep_at(text)
+            raise GeneratorError(source, [Problem("#", f"invalid JSON at line {line}, column {column}: {_TOO_DEEP}")]) from None
         except ValueError as exc:
             raise GeneratorError(source, [Problem("#", f"invalid JSON: {exc}")]) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc)
         raise GeneratorError(source, [Problem("#", f"invalid YAML{where}: {reason}")]) from None
+    except RecursionError:
+        raise GeneratorError(source, [Problem("#", f"invalid YAML{_yaml_too_deep_at(text)}: {_TOO_DEEP}")]) from None
+    if _ANCHOR.search(text):
+        problem = _alias_problem(data)
+        if problem is not None:
+            raise GeneratorError(source, [problem])
+    return data
+
+
+_TOO_DEEP = f"objects and arrays nested more than {MAX_DEPTH} levels deep"
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_ANCHOR = re.compile(r"(?:^|[\s,\[{:-])&[^\s,\[\]{}]")
+
+
+def _json_too_deep_at(text: str) -> tuple[int, int]:
+    """Line and column of the first bracket that opens level ``MAX_DEPTH + 1``."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                start = match.start()
+                return text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+        elif token in "]}":
+            depth -= 1
+    return 1, 1
+
+
+def _yaml_too_deep_at(text: str) -> str:
+    """" at line L, column C": where level ``MAX_DEPTH + 1`` opens, found by the event parser
+    (which does not recurse)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return f" at line {mark.line + 1}, column {mark.column + 1}"
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except (yaml.YAMLError, RecursionError):
+        pass
+    return ""
+
+
+def _alias_problem(data: Any) -> Problem | None:
+    """A YAML alias inside the node it names (a value that contains itself), or aliases that
+    expand the document far beyond its size: walked iteratively, visiting each repetition."""
+    seen: set[int] = set()
+    on_path: set[int] = set()  # the containers around the current one
+    expanded = 0
+    # (value, its path as a linked list (key, parent link), whether this is leaving it)
+    stack: list[tuple[Any, Any, bool]] = [(data, None, False)] if isinstance(data, (dict, list)) else []
+    while stack:
+        value, link, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(value))
+            continue
+        if id(value) in on_path:
+            return Problem(pointer(*_path_of(link)), "a YAML alias refers to a node that contains it: the value would be infinite")
+        expanded += 1
+        seen.add(id(value))
+        if expanded > _MAX_EXPANDED and expanded > 10 * len(seen):
+            return Problem("#", f"YAML aliases expand the document to more than {_MAX_EXPANDED} values")
+        on_path.add(id(value))
+        stack.append((value, link, True))
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        stack.extend((v, (k, link), False) for k, v in items if isinstance(v, (dict, list)))
+    return None
+
+
+def _path_of(link: Any) -> list[str | int]:
+    path: list[str | int] = []
+    while link is not None:
+        key, link = link
+        path.append(key)
+    return path[::-1]
 
 
 def validate(data: Any, source: str) -> Document:
     """Check the OpenAPI version and validate the document; raise with every problem found."""
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-
     if not isinstance(data, dict):
         raise GeneratorError(source, [Problem("#", "an OpenAPI document must be an object")])
     version = data.get("openapi")
@@ -134,22 +228,327 @@ def validate(data: Any, source: str) -> Document:
         raise GeneratorError(
             source, [Problem(pointer("openapi"), f"unsupported OpenAPI version {version!r}: 3.0.x and 3.1.x are supported")]
         )
-    ours = check_references(data) + _duplicate_operation_ids(data) + _unencodable_strings(data)
-    # The validator itself fails on broken references: it reads a copy without them.
+    too_deep = _too_deep(data)
+    if too_deep:  # nothing below may walk it: each of them recurses, or would take too long
+        raise GeneratorError(source, too_deep)
+    all_of = check_all_of(data)
+    templates = _path_templates(data)
+    ours = check_references(data) + all_of + templates + _duplicate_operation_ids(data) + _unencodable_strings(data)
+    # The validator itself fails on broken references and path templates: it reads a copy
+    # without them; and it follows allOf chains recursively, so too deep a chain is not given to it.
     checked = _without_refs(data, {p.where for p in ours}) if ours else data
-    validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1.") else OpenAPIV30SpecValidator
-    try:
+    if templates:
+        broken = {p.where for p in templates}
+        paths = {k: v for k, v in checked["paths"].items() if pointer("paths", k) not in broken}
+        checked = {**checked, "paths": paths}
+    too_long = any(p.message.startswith(ALLOF_TOO_DEEP) for p in all_of)
+    found = [] if too_long else _validator_problems(checked, version)
+    if ours:  # what the validator says where the copy differs follows from ours: not repeated
+        replaced = {p.where[: -len("/$ref")] for p in ours if p.where.endswith("/$ref")}
         found = [
-            Problem(pointer(*error.absolute_path), error.message)
-            for error in validator_cls(checked).iter_errors()
-            if not str(error.message).startswith("Operation ID")  # reported by ours, with a pointer
+            p
+            for p in found
+            if not p.message.startswith(_CANNOT_VALIDATE) and not any(p.where == r or p.where.startswith(r + "/") for r in replaced)
         ]
-    except (RecursionError, ValueError, LookupError, TypeError) as exc:
-        found = [Problem("#", f"the document cannot be validated: {type(exc).__name__}: {exc}")]
     problems = ours + found
     if problems:
         raise GeneratorError(source, sorted(set(problems), key=lambda p: (p.where, p.message)))
     return Document(source=source, data=data, version=version[:3])
+
+
+def _too_deep(data: Any) -> list[Problem]:
+    """Values more than ``MAX_DEPTH`` levels below the root: the first such pointer under each
+    top-level part of the document (``#/paths/...``, ``#/components/schemas/X``)."""
+    problems: list[Problem] = []
+    reported: set[tuple[str | int, ...]] = set()
+    # (value, depth, path as a linked list (key, parent link)): no path tuples copied per value
+    stack: list[tuple[Any, int, Any]] = [(data, 0, None)]
+    while stack:
+        value, depth, link = stack.pop()
+        if depth > MAX_DEPTH:
+            path = _path_of(link)
+            if tuple(path[:3]) not in reported:
+                reported.add(tuple(path[:3]))
+                problems.append(Problem(pointer(*path), _TOO_DEEP))
+            continue
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1, (str(k), link)) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, (i, link)) for i, v in reversed(list(enumerate(value))))
+    return problems
+
+
+# --- openapi-spec-validator, made to report where each problem is, in linear time and bounded depth
+
+_CANNOT_VALIDATE = "the document cannot be validated"
+# The validator recurses once per level of the document it reads; with documents at most
+# ``MAX_DEPTH`` deep it needs about 15 frames per level.
+_VALIDATOR_RECURSION_LIMIT = 20_000
+_VALIDATOR_STACK_BYTES = 512 * 1024 * 1024
+
+
+def _validator_problems(checked: dict[str, Any], version: str) -> list[Problem]:
+    validator_cls = _validator_class(version[:3])
+
+    def run() -> list[Problem]:
+        found: list[Problem] = []
+        try:
+            for error in validator_cls(checked).iter_errors():
+                if str(error.message).startswith("Operation ID"):  # reported by ours, with a pointer
+                    continue
+                tokens = list(error.absolute_path)
+                if tokens and isinstance(tokens[0], _At):
+                    where = _real_pointer(checked, tokens[0].parts, tokens[1:])
+                else:
+                    where = pointer(*tokens)
+                found.append(Problem(where, error.message))
+        except (RecursionError, ValueError, LookupError, TypeError) as exc:
+            at = getattr(exc, "_openapi_at", None)
+            where = _real_pointer(checked, at.parts, []) if isinstance(at, _At) else "#"
+            reason = "schemas nest too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
+            found.append(Problem(where, f"{_CANNOT_VALIDATE}: {reason}"))
+        return found
+
+    return _with_deep_stack(run)
+
+
+class _At:
+    """The first token of a located error's path: where the validator was (through ``$ref``s)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[Any, ...]) -> None:
+        self.parts = parts
+
+    def __str__(self) -> str:
+        return pointer(*self.parts)
+
+
+def _located(errors: Iterator[Any], parts: tuple[Any, ...] | None) -> Iterator[Any]:
+    """The errors, each (unless an inner validator did it) with ``_At(parts)`` before its path:
+    errors from the keyword validators name no place, or a place relative to the value checked."""
+    try:
+        for error in errors:
+            if parts is not None and not (error.path and isinstance(error.path[0], _At)):
+                error.path.appendleft(_At(parts))
+            yield error
+    except Exception as exc:
+        try:
+            if parts is not None and getattr(exc, "_openapi_at", None) is None:
+                exc._openapi_at = _At(parts)  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001, S110 - at the recursion limit: no place, still the error
+            pass
+        raise
+
+
+@functools.cache
+def _validator_class(version: str) -> Any:
+    """The spec validator for ``version`` with keyword validators that say where they are, and a
+    schema validator that walks schemas with a work list (not recursion) and ``set`` lookups."""
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    base = OpenAPIV31SpecValidator if version == "3.1" else OpenAPIV30SpecValidator
+
+    def node_of(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        node = next((a for a in args if isinstance(a, SchemaPath)), None)
+        return tuple(node.parts) if node is not None else None
+
+    class Located:
+        suffix: tuple[str, ...] = ()
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            parts = node_of(args)
+            return _located(super().__call__(*args, **kwargs), parts + self.suffix if parts is not None else None)  # type: ignore[misc]
+
+    class Value(Located):
+        suffix = ("default",)  # called with the schema; its errors are inside the default value
+
+    class Schemas:
+        """Nested schemas are queued and validated after the one that holds them, so the
+        validator recurses one level, not once per schema along a chain of ``$ref``s."""
+
+        def __init__(self, registry: Any) -> None:
+            super().__init__(registry)  # type: ignore[call-arg]
+            self.visited_schema_ids = _IdList()
+            self.meta_checked_schema_ids = _IdList()
+            self.queue: list[tuple[Any, bool, bool]] = []
+            self.busy = False
+
+        def rebase(self, schema: Any) -> Any:
+            """The same schema by its own path, not through the ``$ref``s that led to it: paths
+            stay as short as the document is deep (the validator resolves each from the root)."""
+            parts = tuple(schema.parts)
+            if len(parts) < 8:
+                return schema
+            document = schema._clone_with_parts(()).read_value()
+            real = tuple(_real_tokens(document, parts))
+            return schema if real == parts else schema._clone_with_parts(real)
+
+        def __call__(self, schema: Any, require_properties: bool = True, meta_checked: bool = False) -> Iterator[Any]:
+            if self.busy:
+                self.queue.append((schema, require_properties, meta_checked))
+                return
+            self.busy = True
+            try:
+                call = super().__call__  # type: ignore[misc]
+                yield from _located(call(schema, require_properties, meta_checked), tuple(schema.parts))
+                while self.queue:
+                    nested, require_properties, meta_checked = self.queue.pop()
+                    nested = self.rebase(nested)
+                    yield from _located(call(nested, require_properties, meta_checked), tuple(nested.parts))
+            finally:
+                self.busy = False
+                self.queue.clear()
+
+        def _collect_properties(self, schema: Any) -> set[str]:
+            """Every property name reachable through allOf, anyOf, oneOf, items and not: each
+            schema once (the validator's own version loops forever on a cycle)."""
+            props: set[str] = set()
+            seen: set[int] = set()
+            todo = [schema]
+            while todo:
+                current = todo.pop()
+                value = current.read_value()
+                if not isinstance(value, dict) or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                if "properties" in current:
+                    props.update(str(k) for k in (current / "properties").keys())
+                for keyword in ("allOf", "anyOf", "oneOf"):
+                    if keyword in current:
+                        todo.extend(self.rebase(member) for member in current / keyword)
+                for keyword in ("items", "not"):
+                    if keyword in current:
+                        todo.append(self.rebase(current / keyword))
+            return props
+
+    validators: dict[str, Any] = {}
+    for keyword, cls in base.keyword_validators.items():
+        if keyword == "schema":
+            validators[keyword] = type(f"Located{cls.__name__}", (Schemas, cls), {})
+        elif keyword == "default":
+            validators[keyword] = type(f"Located{cls.__name__}", (Value, cls), {})
+        else:
+            validators[keyword] = type(f"Located{cls.__name__}", (Located, cls), {})
+    return type(f"Located{base.__name__}", (base,), {"keyword_validators": validators})
+
+
+class _IdList(list[int]):
+    """The validator keeps the schemas it has seen in a list, testing membership on each visit
+    (quadratic on large documents); this one answers from a set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids: set[int] = set()
+
+    def append(self, value: int) -> None:
+        super().append(value)
+        self._ids.add(value)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._ids
+
+
+def _with_deep_stack(function: Callable[[], _T]) -> _T:
+    """``function()`` on a thread with a large stack, under a high recursion limit: the validator
+    recurses about ten times per level of the document, and documents may be ``MAX_DEPTH`` deep.
+    Where no such thread can be made, on this thread as it is."""
+    outcome: list[tuple[bool, Any]] = []
+
+    def target() -> None:
+        try:
+            outcome.append((True, function()))
+        except BaseException as exc:  # noqa: BLE001 - raised again on the calling thread
+            outcome.append((False, exc))
+
+    limit = sys.getrecursionlimit()
+    try:
+        size = threading.stack_size(_VALIDATOR_STACK_BYTES)
+    except (ValueError, RuntimeError):
+        return function()
+    sys.setrecursionlimit(max(limit, _VALIDATOR_RECURSION_LIMIT))
+    try:
+        thread = threading.Thread(target=target, name="openapi-validator", daemon=True)
+        try:
+            thread.start()
+        finally:
+            threading.stack_size(size)
+        thread.join()
+    except RuntimeError:  # the thread could not start (memory limits)
+        sys.setrecursionlimit(limit)
+        return function()
+    finally:
+        sys.setrecursionlimit(limit)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def _real_pointer(document: Any, parts: tuple[Any, ...], relative: list[Any]) -> str:
+    """The pointer of the value the validator read at ``parts`` (a path that passes through
+    ``$ref``s, like ``.../schema/properties/x`` where ``schema`` is a ``$ref``), then ``relative``
+    inside it."""
+    return pointer(*_real_tokens(document, parts), *relative)
+
+
+def _real_tokens(document: Any, parts: tuple[Any, ...]) -> list[Any]:
+    """The path, without ``$ref``s on the way, of the value at ``parts`` (``$ref``s followed)."""
+    node: Any = document
+    real: list[Any] = []
+    for token in parts:
+        node, real = _through_refs(document, node, real, str(token))
+        if isinstance(node, dict) and str(token) in node:
+            node = node[str(token)]
+        elif isinstance(node, list) and str(token).isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            node = MISSING
+        real.append(token)
+    return _through_refs(document, node, real, None)[1]
+
+
+def _through_refs(document: Any, node: Any, real: list[Any], token: str | None) -> tuple[Any, list[Any]]:
+    """Follow ``$ref``s from ``node`` while the next token is not one of its own keys."""
+    for _ in range(64):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str) and (token is None or token not in node)):
+            break
+        target = lookup(document, node["$ref"])
+        tokens = ref_tokens(document, node["$ref"])
+        if target is MISSING or tokens is None:
+            break
+        node, real = target, list(tokens)
+    return node, real
+
+
+def _path_templates(data: dict[str, Any]) -> list[Problem]:
+    """Path templates whose braces do not pair up (``/a/{b``, ``/a/b}``, ``/a/{{b}}``), or that
+    name a parameter the validator reads as a format string (``{a:b}``, ``{a!r}``, ``{a[0}``)."""
+    problems = []
+    paths = data.get("paths")
+    for path in paths if isinstance(paths, dict) else {}:
+        names, name, reason = [], None, ""
+        for char in str(path):
+            if char == "{" and name is None:
+                name = ""
+            elif char == "}" and name is not None:
+                names.append(name)
+                name = None
+            elif char in "{}":
+                reason = "each { must be closed by a } before the next brace"
+                break
+            elif name is not None:
+                name += char
+        if name is not None and not reason:
+            reason = "each { must be closed by a } before the next brace"
+        for name in names if not reason else []:
+            if ":" in name or "!" in name or name.count("[") > name.count("]"):
+                reason = f"parameter name {name!r} holds : or ! or an unclosed [ (format string syntax the validator cannot read)"
+                break
+        if reason:
+            problems.append(Problem(pointer("paths", path), f"path template {path!r}: {reason}"))
+    return problems
 
 
 def _unencodable_strings(data: dict[str, Any]) -> list[Problem]:

@@ -102,6 +102,18 @@ RESERVED_CLIENT_NAMES = frozenset(
 )
 RESERVED_FUNCTION_NAMES = frozenset({"cast", "datetime", "typing", "warnings", "annotations"})
 
+# File names Windows gives to devices, whatever the extension (``nul.py`` is the null device):
+# no module (a file) may take them.
+WINDOWS_DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+# A tag's namespace attribute is also its module's name.
+RESERVED_CLIENT_NAMES = RESERVED_CLIENT_NAMES | WINDOWS_DEVICE_NAMES
+
+# Identifiers are cut to this length (callers then make them unique): a module name becomes a
+# file name, which file systems limit (255 bytes on most).
+MAX_NAME_LENGTH = 80
+
 # Names the operation functions and their modules use for themselves.
 RESERVED_ARGUMENT_NAMES = frozenset(
     {"self", "extra_headers", "extra_query", "extra_body", "timeout", "cast", "warnings", "datetime", "typing", "options_for"}
@@ -123,6 +135,7 @@ def _words(text: str) -> list[str]:
 
 
 def _fix(name: str, fallback: str) -> str:
+    name = name[:MAX_NAME_LENGTH].rstrip("_")
     if not name:
         name = fallback
     if name[0].isdigit():
@@ -164,8 +177,13 @@ def argument_name(api_name: str) -> str:
 
 
 def function_name(text: str) -> str:
+    """An operation's function name, also its module's name: never private-looking (``2fa`` →
+    ``op_2fa``: a resource class refers to the module as ``_<module>``, and a name starting with
+    two underscores inside a class body is mangled), never a Windows device name."""
     name = snake(text, fallback="operation")
-    return name + "_" if name in RESERVED_FUNCTION_NAMES else name
+    if name.startswith("_"):
+        name = "op" + name
+    return name + "_" if name in RESERVED_FUNCTION_NAMES or name in WINDOWS_DEVICE_NAMES else name
 
 
 def class_name(text: str) -> str:
@@ -174,7 +192,8 @@ def class_name(text: str) -> str:
 
 
 def module_name(text: str) -> str:
-    return snake(text, fallback="module")
+    name = snake(text, fallback="module")
+    return name + "_" if name in WINDOWS_DEVICE_NAMES else name
 
 
 def unique(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:

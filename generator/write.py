@@ -185,9 +185,11 @@ def _umask() -> int:
 def _in_the_way(out: Path, path: str, old: dict[str, str], text: str) -> bool:
     """A file the generator did not write at ``path`` (unless it already holds exactly what
     would be written: then it is adopted), or a file where the generator needs a folder."""
+    target = out / path
+    if target.is_symlink():  # the generator writes files, never through or over a link
+        return True
     if path == MANIFEST:
         return False
-    target = out / path
     if path not in old and (target.exists() or target.is_symlink()) and not (target.is_file() and _same(target, text)):
         return True
     parents = PurePosixPath(path).parents

@@ -11,7 +11,8 @@ import pytest
 from conftest import SPEC
 
 from generator.errors import GeneratorError, Problem, pointer
-from generator.load import Document, load, parse_text, validate
+from generator.load import MAX_DEPTH, Document, load, parse_text, validate
+from generator.refs import MAX_ALLOF_DEPTH, check_all_of, check_references, lookup
 
 MINIMAL_31 = {"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {}}
 OPERATION = "#/paths/~1pipelines~1metrics/post"
@@ -218,3 +219,224 @@ def test_circular_bare_refs_are_a_problem_not_a_crash() -> None:
     }
     problems = _problems(data)
     assert any(p.where.startswith("#/components/schemas/") for p in problems)
+
+
+# --- hostile structure: depth, loops, size; problems at the place the validator found them -------
+
+
+def _things() -> dict[str, Any]:
+    """A small valid document: one operation, three schemas (one referenced through another)."""
+    ref = {"$ref": "#/components/schemas/Thing"}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {
+            "/things/{thing_id}": {
+                "get": {
+                    "operationId": "getThing",
+                    "parameters": [
+                        {"name": "thing_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "filter", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": ref}}}},
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Thing": {"type": "object", "properties": {"name": {"type": "string"}, "error": {"$ref": "#/components/schemas/Error"}}},
+                "Error": {"type": "object", "properties": {"message": {"type": "string"}}},
+            }
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("[" * 5000 + "]" * 5000, 1, MAX_DEPTH + 1),
+        ('{\n"a": ' + '{"a": ' * 5000 + "1" + "}" * 5001, 2, 6 + 6 * (MAX_DEPTH - 1)),
+    ],
+)
+def test_json_nested_beyond_what_the_parser_can_read_names_line_and_column(text: str, line: int, column: int) -> None:
+    with pytest.raises(GeneratorError) as caught:
+        parse_text(text, "deep.json")
+    [problem] = caught.value.problems
+    assert problem.where == "#"
+    assert problem.message == f"invalid JSON at line {line}, column {column}: objects and arrays nested more than {MAX_DEPTH} levels deep"
+
+
+def test_yaml_nested_beyond_what_the_parser_can_read_names_line_and_column() -> None:
+    text = "".join("  " * i + "a:\n" for i in range(3000)) + "  " * 3000 + "b\n"
+    with pytest.raises(GeneratorError) as caught:
+        parse_text(text, "deep.yaml")
+    [problem] = caught.value.problems
+    assert problem.message == f"invalid YAML at line {MAX_DEPTH + 1}, column {2 * MAX_DEPTH + 1}: objects and arrays nested more than {MAX_DEPTH} levels deep"
+
+
+def test_a_yaml_alias_inside_the_node_it_names_is_a_problem_not_a_hang() -> None:
+    with pytest.raises(GeneratorError) as caught:
+        parse_text("openapi: 3.1.0\nx-a:\n  b: &loop {c: [1, *loop]}\n", "loop.yaml")
+    [problem] = caught.value.problems
+    assert problem.where == "#/x-a/b/c/1"
+    assert "refers to a node that contains it" in problem.message
+
+
+def test_yaml_aliases_that_expand_a_billion_times_are_a_problem_not_a_hang() -> None:
+    text = "x-0: &l0 [a, a, a, a, a, a, a, a, a, a]\n"
+    text += "".join(f"x-{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]\n" for i in range(1, 10))
+    with pytest.raises(GeneratorError) as caught:
+        parse_text(text, "laughs.yaml")
+    assert "YAML aliases expand the document to more than" in caught.value.problems[0].message
+
+
+def test_yaml_aliases_that_repeat_a_little_are_fine() -> None:
+    data = parse_text("a: &x {b: [1, 2]}\nc: *x\nd: [*x, *x]\n", "ok.yaml")
+    assert data == {"a": {"b": [1, 2]}, "c": {"b": [1, 2]}, "d": [{"b": [1, 2]}, {"b": [1, 2]}]}
+
+
+def test_the_nesting_limit_is_exact() -> None:
+    """A value ``MAX_DEPTH`` levels down is accepted; one level more is refused at its pointer,
+    before anything recursive reads the document."""
+
+    def document(levels: int) -> dict[str, Any]:
+        value: Any = 1
+        for _ in range(levels - 1):  # the "x-deep" key is the first level
+            value = [value]
+        return {**MINIMAL_31, "x-deep": value}
+
+    validate(document(MAX_DEPTH), "spec.json")
+    [problem] = _problems(document(MAX_DEPTH + 1))
+    assert problem.where == "#/x-deep" + "/0" * MAX_DEPTH
+    assert problem.message == f"objects and arrays nested more than {MAX_DEPTH} levels deep"
+
+
+def test_deep_schemas_within_the_limit_validate_though_the_validator_recurses() -> None:
+    """The validator recurses about ten times per level: it runs with room for the limit."""
+    data = _things()
+    node: dict[str, Any] = {"type": "string"}
+    for _ in range(MAX_DEPTH - 10):
+        node = {"type": "array", "items": node}
+    data["components"]["schemas"]["Deep"] = node
+    validate(data, "spec.json")
+
+
+def _all_of_chain(length: int, loop: bool = False) -> dict[str, Any]:
+    schemas: dict[str, Any] = {}
+    for i in range(length):
+        target = (i + 1) % length if loop else i + 1
+        own = {"type": "object", "properties": {f"p{i}": {"type": "string"}}}
+        schemas[f"A{i}"] = {"allOf": [{"$ref": f"#/components/schemas/A{target}"}, own]}
+    if not loop:
+        schemas[f"A{length}"] = {"type": "object"}
+    return {**MINIMAL_31, "components": {"schemas": schemas}}
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 50])
+def test_mutually_recursive_all_of_is_a_problem_at_the_ref_that_closes_the_loop(length: int) -> None:
+    problems = _problems(_all_of_chain(length, loop=True))
+    assert [p.where for p in problems] == [f"#/components/schemas/A{length - 1}/allOf/0/$ref"]
+    names = " -> ".join([f"#/components/schemas/A{i}" for i in range(length)] + ["#/components/schemas/A0"])
+    assert problems[0].message == f"circular allOf: {names} (a schema cannot include itself)"
+
+
+def test_an_all_of_chain_longer_than_the_limit_is_refused_where_it_starts() -> None:
+    assert check_all_of(_all_of_chain(MAX_ALLOF_DEPTH)) == []
+    problems = check_all_of(_all_of_chain(MAX_ALLOF_DEPTH + 1))
+    assert [(p.where, p.message) for p in problems] == [
+        (
+            "#/components/schemas/A0",
+            f"schemas extend each other through allOf {MAX_ALLOF_DEPTH + 1} levels deep (more than {MAX_ALLOF_DEPTH})",
+        )
+    ]
+    assert [p.where for p in _problems(_all_of_chain(1000))] == ["#/components/schemas/A0"]
+
+
+def test_a_recursive_schema_used_through_all_of_validates() -> None:
+    """``Tree`` refers to itself through anyOf and items; ``allOf: [Tree]`` adds a description.
+    openapi-spec-validator on its own recurses forever collecting Tree's properties."""
+    data = _things()
+    schemas = data["components"]["schemas"]
+    schemas["Tree"] = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}]}
+    schemas["Described"] = {"allOf": [{"$ref": "#/components/schemas/Tree"}], "description": "A tree."}
+    schemas["Thing"]["properties"]["tree"] = {"$ref": "#/components/schemas/Described"}
+    validate(data, "spec.json")
+
+
+def test_a_long_chain_of_bare_refs_is_checked_in_linear_time() -> None:
+    schemas: dict[str, Any] = {f"R{i}": {"$ref": f"#/components/schemas/R{i + 1}"} for i in range(20_000)}
+    schemas["R20000"] = {"type": "string"}
+    document = {"components": {"schemas": schemas}}
+    assert check_references(document) == []
+    schemas["R20000"] = {"$ref": "#/components/schemas/R19990"}  # now it ends in a loop
+    problems = check_references(document)
+    assert len(problems) == 20_001
+    assert problems[0].message.startswith("circular $ref: #/components/schemas/R1 -> #/components/schemas/R2 -> ")
+    assert problems[0].message.endswith("(19989 $refs lead to a loop of 11)")
+    assert all(len(p.message) < 1000 for p in problems)
+
+
+def test_validator_problems_inside_referenced_schemas_and_defaults_name_their_own_pointer() -> None:
+    """Without help, the validator names these relative to the schema or the default value it
+    was checking (``#/properties/message/type``, ``#/name``), or not at all (``#``)."""
+    data = _things()
+    schemas = data["components"]["schemas"]
+    schemas["Error"]["properties"]["message"] = {"type": 5}
+    schemas["Thing"]["required"] = ["missing"]
+    schemas["Thing"]["allOf"] = [{"type": "object"}]
+    schemas["Thing"]["default"] = {"name": 5, "missing": 1}
+    data["paths"]["/things/{thing_id}"]["get"]["parameters"][1]["schema"] = {"type": "string", "pattern": "^[a-z]+$", "default": "A"}
+    assert sorted((p.where, p.message) for p in _problems(data)) == [
+        ("#/components/schemas/Error/properties/message/type", "5 is not valid under any of the given schemas"),
+        ("#/components/schemas/Thing", "Required list has not defined properties: ['missing']"),
+        ("#/components/schemas/Thing/default/name", "5 is not of type 'string'"),
+        ("#/paths/~1things~1{thing_id}/get/parameters/1/schema/default", "'A' does not match '^[a-z]+$'"),
+    ]
+
+
+def test_percent_encoded_refs_resolve() -> None:
+    """A ``$ref`` is a URI: the braces of a path are percent-encoded (``%7B``) in it."""
+    data = _things()
+    ref = "#/paths/~1things~1%7Bthing_id%7D/get/parameters/1"
+    data["paths"]["/other"] = {"get": {"parameters": [{"$ref": ref}], "responses": {"204": {"description": "none"}}}}
+    validate(data, "spec.json")
+    assert check_references(data) == []
+    assert lookup(data, ref) is data["paths"]["/things/{thing_id}"]["get"]["parameters"][1]
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/a/{b", "each { must be closed by a }"),
+        ("/a/b}", "each { must be closed by a }"),
+        ("/a/{{b}}", "each { must be closed by a }"),
+        ("/a/{b:c}", "format string syntax"),
+        ("/a/{b!r}", "format string syntax"),
+        ("/a/{b[0}", "format string syntax"),
+    ],
+)
+def test_a_path_template_the_validator_cannot_read_is_a_problem_at_its_path(path: str, reason: str) -> None:
+    data = {**MINIMAL_31, "paths": {path: {"get": {"responses": {"204": {"description": "none"}}}}}}
+    [problem] = _problems(data)
+    assert problem.where == pointer("paths", path)
+    assert reason in problem.message
+
+
+def test_every_broken_place_is_reported_at_once_and_the_validator_never_gives_up() -> None:
+    data = _things()
+    schemas = data["components"]["schemas"]
+    schemas["Thing"]["properties"]["a"] = {"$ref": "#/components/schemas/Missing"}
+    schemas["Thing"]["properties"]["b"] = {"$ref": "other.json#/X"}
+    schemas["L1"] = {"allOf": [{"$ref": "#/components/schemas/L2"}]}
+    schemas["L2"] = {"allOf": [{"$ref": "#/components/schemas/L1"}]}
+    data["paths"]["/dup"] = {"get": {"operationId": "getThing", "responses": {"204": {"description": "none"}}}}
+    data["paths"]["/x"] = {"get": {"parameters": [{"$ref": "#/components/parameters/Missing"}], "responses": {"204": {"description": "none"}}}}
+    problems = _problems(data)
+    assert {p.where for p in problems} == {
+        "#/components/schemas/Thing/properties/a/$ref",
+        "#/components/schemas/Thing/properties/b/$ref",
+        "#/components/schemas/L2/allOf/0/$ref",
+        "#/paths/~1dup/get/operationId",
+        "#/paths/~1x/get/parameters/0/$ref",
+    }
+    assert all("cannot be validated" not in p.message for p in problems)
