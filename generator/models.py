@@ -27,6 +27,9 @@ class ModelBuilder:
     ctx: Context = field(init=False)
     _pending: list[tuple[ModelRef, str, dict[str, Any], str]] = field(default_factory=list)
     _hoisted: dict[str, ModelRef] = field(default_factory=dict)
+    # The same inline schema object reached from two places (a base's property, merged into a
+    # model that extends it) is one model: the subclass then inherits the field's type unchanged.
+    _hoisted_objects: dict[int, tuple[dict[str, Any], ModelRef]] = field(default_factory=dict)
     _class_names: list[str] = field(default_factory=list)
     _module_names: list[str] = field(default_factory=list)
     _taken: set[str] = field(default_factory=set)  # lower-cased class and module names, for speed
@@ -52,6 +55,10 @@ class ModelBuilder:
         suffix from its JSON pointer, so it does not depend on the order models are built in."""
         if where in self._hoisted:
             return self._hoisted[where]
+        seen = self._hoisted_objects.get(id(schema))
+        if seen is not None and seen[0] is schema:
+            self._hoisted[where] = seen[1]
+            return seen[1]
         wanted = naming.class_name(hint)
         # The common case, a free name, is a set lookup: specs hoist thousands of objects.
         cls = wanted if wanted.lower() not in self._taken else naming.assign({where: wanted}, self._class_names)[where]
@@ -62,6 +69,7 @@ class ModelBuilder:
         self._module_names.append(module)
         self._taken.update((cls.lower(), f"module:{module}".lower()))
         ref = self._hoisted[where] = ModelRef(cls, module)
+        self._hoisted_objects[id(schema)] = (schema, ref)
         self._pending.append((ref, where, schema, where))
         return ref
 

@@ -306,3 +306,24 @@ def test_allof_over_a_component_extends_its_class(tmp_path: Any, fresh_import: A
     with _pytest.raises(pydantic.ValidationError):  # "name" is required in Child, not in Base
         pkg.models.Child.from_json('{"id": 1}')
     assert pkg.models.Base.from_json('{"id": 1}').to_dict() == {"id": 1}
+
+
+def test_a_subclass_inherits_the_hoisted_models_of_its_base_unchanged() -> None:
+    """``Child: allOf [$ref Base, {...}]`` where Base has inline objects: the merged properties are
+    the same schema objects, so they are the same hoisted models, and Child declares only its own
+    fields (redeclaring ``head: ChildHead`` over ``head: BaseHead`` is a type error)."""
+    inline = {"type": "object", "properties": {"x": {"type": "string"}}}
+    api = _api(
+        _doc(
+            {
+                "Child": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "properties": {"extra": {"type": "string"}}}]},
+                "Base": {"type": "object", "properties": {"head": inline, "labels": {"type": "array", "items": inline}}},
+            }
+        )
+    )
+    names = sorted(m.name for m in api.models)
+    assert names == ["Base", "Child", "ChildHead"]  # one model for the one inline object, named where first met
+    child, base = _model(api, "Child"), _model(api, "Base")
+    assert child.base is not None and child.base.name == "Base"
+    head = next(f for f in child.fields if f.name == "head")
+    assert head.type == next(f for f in base.fields if f.name == "head").type
