@@ -440,3 +440,25 @@ def test_every_broken_place_is_reported_at_once_and_the_validator_never_gives_up
         "#/paths/~1x/get/parameters/0/$ref",
     }
     assert all("cannot be validated" not in p.message for p in problems)
+
+
+def test_a_spec_the_manifest_records_as_validated_skips_only_the_validator(tmp_path: Path) -> None:
+    """openapi-spec-validator is skipped for a file whose hash passed it before; a different file
+    (one byte) is validated again, and the generator's own checks always run."""
+    import hashlib
+
+    doc = {"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"description": "x"}}}}}}
+    doc["paths"]["/a"]["get"]["responses"]["200"]["description"] = 5  # the validator's problem, not ours
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(GeneratorError, match="description"):
+        load(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert load(path, validated_sha256=digest).data == doc
+    path.write_text(json.dumps(doc) + " ", encoding="utf-8")
+    with pytest.raises(GeneratorError, match="description"):
+        load(path, validated_sha256=digest)
+    broken = {**doc, "paths": {"/b": {"get": {"responses": {"200": {"$ref": "#/components/responses/Nope"}}}}}}
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(GeneratorError, match="Nope"):
+        load(path, validated_sha256=hashlib.sha256(path.read_bytes()).hexdigest())

@@ -320,8 +320,11 @@ def test_inline_object_in_an_array_and_a_map_is_hoisted_with_a_suffix() -> None:
     item = {"type": "object", "properties": {"a": {"type": "string"}}}
     t = resolve({"type": "array", "items": item}, builder.ctx, WHERE, "Holder")
     assert t == ListOf(ModelRef("HolderItem", "holder_item"))
-    m = resolve({"additionalProperties": item}, builder.ctx, "#/elsewhere", "Holder")
+    m = resolve({"additionalProperties": dict(item)}, builder.ctx, "#/elsewhere", "Holder")
     assert m == MapOf(ModelRef("HolderValue", "holder_value"))
+    # The very same schema object met again elsewhere (a YAML alias, an allOf merge) is one model.
+    again = resolve({"additionalProperties": item}, builder.ctx, "#/third", "Other")
+    assert again == MapOf(ModelRef("HolderItem", "holder_item"))
 
 
 def test_nullable_inline_object_is_a_hoisted_model_or_none() -> None:
