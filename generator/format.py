@@ -85,7 +85,10 @@ def _format_all(todo: list[tuple[str, str]]) -> list[tuple[str, str]]:
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) < _PARALLEL_FROM or workers < 2:
         return [_format_pair(item) for item in todo]
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Spawned, not forked: a forked worker starts with the generator's whole memory (the parsed
+    # spec, the IR), which made it the largest process of a run on large specs.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(_format_pair, todo, chunksize=max(1, len(todo) // (workers * 8))))
