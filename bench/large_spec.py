@@ -304,14 +304,14 @@ def _large_rows() -> Outcome:
             rows.append(Row(f"{label}: cold `generate` vs {OPC} {version} (its exit code {theirs.exit})", cold.seconds, theirs.seconds, "s", "≤ 0.5×"))
             rows.append(Row("  CPU time of the same runs (user + system, every process)", cold.cpu, theirs.cpu, "s", "—"))
             rows.append(Row(
-                f"  peak RSS, largest process (ours: main {cold.main_mb:.0f} MB, forked black workers {cold.children_mb:.0f} MB; "
+                f"  peak RSS, largest process (ours: main {cold.main_mb:.0f} MB, spawned black workers {cold.children_mb:.0f} MB; "
                 f"theirs: main {theirs.main_mb:.0f} MB, ruff via sh {theirs.children_mb:.0f} MB)",
                 cold.peak_mb, theirs.peak_mb, "MB", "ours ≤ 300 MB",
             ))  # fmt: skip
         notes.append(f"{OPC} {version} (ruff {_tool_version(python, 'ruff')}): {_opc_report(theirs, opc_out)}")
         notes.append(
-            "peak RSS: ru_maxrss of each process; a forked process starts from its parent's RSS (black workers share "
-            "the generator's pages copy-on-write; ruff's figure is at least openapi-python-client's at the fork)"
+            "peak RSS: ru_maxrss of each process; a forked process starts from its parent's RSS (our black workers "
+            "are spawned, fresh interpreters; ruff's figure is at least openapi-python-client's at the fork)"
         )
 
     # 2. check, nothing changed
