@@ -1,6 +1,8 @@
 """Command line: argument parsing only; each command calls the stages and maps errors to exits.
 
 Exit codes: 0 success (check: no drift), 1 drift, 2 an error in the input or the configuration.
+The stages are imported by the commands that use them: a ``check`` that finds no input changed
+loads neither the YAML parser, the validator, jinja2 nor black.
 """
 
 from __future__ import annotations
@@ -11,13 +13,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import diff
 from .check import causes, compare, unchanged
 from .config import Config, load_config
 from .errors import GeneratorError
-from .pipeline import fingerprint, run
-from .vendor import vendor
-from .write import write_tree
+from .inputs import fingerprint
 
 __all__ = ["main"]
 
@@ -48,7 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("vendor", help="extract, merge, validate and store OpenAPI documents as one canonical JSON file")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="a JSON/YAML file, a Markdown page, or an http(s) URL of one")
     p.add_argument("-o", "--output", type=Path, default=Path("spec/openapi.json"))
-    diff.add_parser(sub)
+    p = sub.add_parser("diff", help="compare two OpenAPI documents as users of the SDK see them (exit 1: something breaks)")
+    p.add_argument("old", type=Path, help="the OpenAPI document before (JSON or YAML)")
+    p.add_argument("new", type=Path, help="the OpenAPI document after")
+    p.add_argument("--format", choices=("md", "json"), default="md", help="Markdown (default) or JSON")
     return parser
 
 
@@ -60,6 +62,9 @@ def _config(args: argparse.Namespace) -> Config:
 def _generate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     config = _config(args)
+    from .pipeline import run
+    from .write import write_tree
+
     result = run(config)
     for warning in result.warnings:
         print(warning.format(result.source), file=sys.stderr)
@@ -89,6 +94,8 @@ def _check(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"{config.out}/ matches {config.spec.name}: no input changed since it was generated, {verified} files verified by hash")
         return 0
+    from .pipeline import run
+
     result = run(config, trust_manifest=not args.full)
     drift = compare(config.out, result.files, result.spec_sha256, result.sources, result.inputs)
     if drift.clean:
@@ -108,10 +115,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "vendor":
+            from .vendor import vendor
+
             print(vendor(args.sources, args.output).summary())
             return 0
         if args.command == "diff":
-            return diff.command(args)
+            from .diff import command
+
+            return command(args)
         return _generate(args) if args.command == "generate" else _check(args)
     except GeneratorError as exc:
         for problem in exc.problems:

@@ -46,7 +46,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal as _Literal
 
-from .api import build_api
 from .errors import GeneratorError, escape_token
 from .ir import (
     ANY,
@@ -69,10 +68,9 @@ from .ir import (
     UnionOf,
     split_union,
 )
-from .load import load
 from .types import nullable, union
 
-__all__ = ["Change", "Report", "KINDS", "LEGEND", "diff_apis", "add_parser", "command"]
+__all__ = ["Change", "Report", "KINDS", "LEGEND", "diff_apis", "command"]
 
 Side = _Literal["request", "response"]
 REQUEST: frozenset[Side] = frozenset({"request"})
@@ -874,15 +872,10 @@ def diff_apis(old: Api, new: Api) -> Report:
     return Report(changes, title=new.title or old.title, old_version=old.version, new_version=new.version)
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The ``diff`` subcommand."""
-    p = subparsers.add_parser("diff", help="compare two OpenAPI documents as users of the SDK see them")
-    p.add_argument("old", type=Path, help="the OpenAPI document before (JSON or YAML)")
-    p.add_argument("new", type=Path, help="the OpenAPI document after")
-    p.add_argument("--format", choices=("md", "json"), default="md", help="Markdown (default) or JSON")
-
-
 def _api(path: Path) -> Api:
+    from .api import build_api
+    from .load import load
+
     api, _warnings = build_api(load(path, str(path)))  # warnings concern generation, not the diff
     return api
 

@@ -9,14 +9,32 @@ import functools
 import hashlib
 import os
 from collections.abc import Callable
-from importlib.metadata import version
+import importlib.util
+from pathlib import Path
 from typing import Any
 
 from .errors import GeneratorError, Problem
 
-__all__ = ["format_files", "format_source", "BLACK_VERSION", "FORMATTER", "LINE_LENGTH"]
+__all__ = ["format_files", "format_source", "installed_version", "BLACK_VERSION", "FORMATTER", "LINE_LENGTH"]
 
-BLACK_VERSION: str = version("black")
+
+
+def installed_version(distribution: str) -> str:
+    """A distribution's version, from its ``<name>-<version>.dist-info`` folder beside the package
+    (importing ``importlib.metadata`` costs more than the whole fast ``check``), else from
+    ``importlib.metadata``."""
+    spec = importlib.util.find_spec(distribution)
+    if spec is not None and spec.origin:
+        site = Path(spec.origin).parent.parent
+        found = sorted(site.glob(f"{distribution}-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name[len(distribution) + 1 : -len(".dist-info")]
+    from importlib.metadata import version
+
+    return version(distribution)
+
+
+BLACK_VERSION: str = installed_version("black")
 LINE_LENGTH = 100
 
 # Names the formatting exactly (version and mode, spelled stably): the format cache is only

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import jinja2
 
 from . import changelog
 from .api import build_api
 from .config import Config
 from .errors import Problem
-from .format import FORMATTER, format_files
+from .format import format_files
 from .ir import Api
 from .load import load
+from .inputs import fingerprint
 from .render import TEMPLATES, render
 from .write import format_cache, manifest_data
 
@@ -37,41 +36,6 @@ def _source_name(spec: Path) -> str:
         return str(spec.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(spec)
-
-
-def _digest(parts: list[tuple[str, bytes]]) -> str:
-    h = hashlib.sha256()
-    for name, data in parts:
-        h.update(f"{name}\0{len(data)}\0".encode())
-        h.update(data)
-    return h.hexdigest()
-
-
-def _tree(folder: Path, pattern: str) -> list[tuple[str, bytes]]:
-    return [(p.relative_to(folder).as_posix(), p.read_bytes()) for p in sorted(folder.rglob(pattern)) if p.is_file()]
-
-
-def fingerprint(config: Config, templates: Path = TEMPLATES) -> dict[str, str]:
-    """A hash of each input that shapes the output. The same inputs give the same files (the
-    generator is deterministic), so ``check`` need not regenerate when none changed."""
-    try:
-        shown = config.spec.absolute().relative_to(config.root.absolute())
-    except ValueError:
-        shown = Path(config.spec.name)
-    settings = replace(config, spec=shown, out=Path(config.out.name), root=Path("."), templates=None)
-    try:
-        spec = hashlib.sha256(config.spec.read_bytes()).hexdigest()
-    except OSError:
-        spec = ""  # load() reports it
-    return {
-        "spec": spec,
-        "templates": _digest(
-            _tree(templates, "*.jinja") + [("overlay/" + n, d) for n, d in (_tree(config.templates, "*.jinja") if config.templates else [])]
-        ),
-        "generator": _digest([("jinja2", jinja2.__version__.encode()), *_tree(Path(__file__).parent, "*.py")]),
-        "configuration": hashlib.sha256(repr(settings).encode()).hexdigest(),
-        "formatter": FORMATTER,
-    }
 
 
 def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True) -> Result:

@@ -19,6 +19,7 @@ import jinja2
 
 from . import __version__
 from .config import Config
+from .inputs import TEMPLATES
 from .ir import (
     ANY,
     NONE,
@@ -43,10 +44,7 @@ from .types import nullable, union
 
 __all__ = ["render", "docstring", "comment", "TEMPLATES"]
 
-# templates/ in a checkout; generator/templates/ when installed from a wheel (pyproject.toml ships
-# them there), as pre-commit installs hooks.
-_HERE = Path(__file__).resolve().parent
-TEMPLATES = _HERE / "templates" if (_HERE / "templates").is_dir() else _HERE.parent / "templates"
+
 
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ud800-\udfff\ufeff]"

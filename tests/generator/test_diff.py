@@ -5,7 +5,6 @@ Every test writes its documents to tmp_path as JSON and loads them as the comman
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 from collections.abc import Callable
@@ -16,7 +15,8 @@ import pytest
 from conftest import SPEC
 
 from generator.api import build_api
-from generator.diff import KINDS, LEGEND, Change, Report, add_parser, command, diff_apis
+from generator.cli import main
+from generator.diff import KINDS, LEGEND, Change, Report, diff_apis
 from generator.ir import Api, Argument, Field, Model, ModelRef, Operation, Prim, Response, Tag, TypeRef
 from generator.load import load
 
@@ -168,11 +168,8 @@ def _add_field(model: str, name: str, required: bool = False) -> Edit:
 
 
 def _command(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="sdk-generator")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    assert args.command == "diff"
-    return command(args)
+    assert argv[0] == "diff"
+    return main(list(argv))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,56 @@
+"""What the generated files are made from, as hashes (recorded in the manifest).
+
+Kept apart from the pipeline, and light to import: ``check`` compares these hashes with the
+manifest before deciding whether anything needs to be loaded, rendered or formatted at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from .config import Config
+from .format import FORMATTER, installed_version
+
+__all__ = ["TEMPLATES", "fingerprint"]
+
+# templates/ in a checkout; generator/templates/ when installed from a wheel (pyproject.toml ships
+# them there), as pre-commit installs hooks.
+_HERE = Path(__file__).resolve().parent
+TEMPLATES = _HERE / "templates" if (_HERE / "templates").is_dir() else _HERE.parent / "templates"
+
+
+def _digest(parts: list[tuple[str, bytes]]) -> str:
+    h = hashlib.sha256()
+    for name, data in parts:
+        h.update(f"{name}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def _tree(folder: Path, pattern: str) -> list[tuple[str, bytes]]:
+    return [(p.relative_to(folder).as_posix(), p.read_bytes()) for p in sorted(folder.rglob(pattern)) if p.is_file()]
+
+
+def fingerprint(config: Config, templates: Path = TEMPLATES) -> dict[str, str]:
+    """A hash of each input that shapes the output. The same inputs give the same files (the
+    generator is deterministic), so ``check`` need not regenerate when none changed."""
+    try:
+        shown = config.spec.absolute().relative_to(config.root.absolute())
+    except ValueError:
+        shown = Path(config.spec.name)
+    settings = replace(config, spec=shown, out=Path(config.out.name), root=Path("."), templates=None)
+    try:
+        spec = hashlib.sha256(config.spec.read_bytes()).hexdigest()
+    except OSError:
+        spec = ""  # load() reports it
+    return {
+        "spec": spec,
+        "templates": _digest(
+            _tree(templates, "*.jinja") + [("overlay/" + n, d) for n, d in (_tree(config.templates, "*.jinja") if config.templates else [])]
+        ),
+        "generator": _digest([("jinja2", installed_version("jinja2").encode()), *_tree(Path(__file__).parent, "*.py")]),
+        "configuration": hashlib.sha256(repr(settings).encode()).hexdigest(),
+        "formatter": FORMATTER,
+    }
