@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal as _Literal, Union
 
+from .literal import literal as _literal
+
 __all__ = [
     "Import",
     "media_kind",
@@ -176,7 +178,7 @@ class LiteralOf:
     values: tuple[LiteralValue, ...]
 
     def annotation(self, argument: bool = False) -> str:
-        literal = "Literal[" + ", ".join(repr(v) for v in self.values) + "]"
+        literal = "Literal[" + ", ".join(_literal(v) for v in self.values) + "]"
         if argument:
             return literal
         bases = [name for kind, name in ((str, "str"), (int, "int")) if any(type(v) is kind for v in self.values)]
@@ -231,12 +233,12 @@ class Tagged:
     def annotation(self, argument: bool = False) -> str:
         if argument:
             return " | ".join(m.annotation(True) for m in self.members)
-        tagged = ", ".join(f"Annotated[{m.name}, Tag({m.name!r})]" for m in self.members)
+        tagged = ", ".join(f"Annotated[{m.name}, Tag({_literal(m.name)})]" for m in self.members)
         values = ", ".join(repr(value) for value, _ in self.mapping)
         message = f"{self.property!r} must be one of {values}"
         return (
-            f"Annotated[Union[{tagged}], Discriminator(discriminate({self.property!r}, {dict(self.mapping)!r}), "
-            f"custom_error_type='discriminator', custom_error_message={message!r})]"
+            f"Annotated[Union[{tagged}], Discriminator(discriminate({_literal(self.property)}, {_literal(dict(self.mapping))}), "
+            f'custom_error_type="discriminator", custom_error_message={_literal(message)})]'
         )
 
     def imports(self, argument: bool = False) -> tuple[Import, ...]:

@@ -1,6 +1,6 @@
 """IR → source files. Every decision is made here in Python; templates only print.
 
-Spec strings reach the output only through ``pyrepr`` (``repr()``), ``docstring`` (escaped
+Spec strings reach the output only through ``pyrepr`` (``literal()``: ``repr()`` in black's quotes), ``docstring`` (escaped
 triple-quoted literals), ``comment`` (one sanitised line) or identifiers from ``naming``.
 """
 
@@ -20,6 +20,7 @@ import jinja2
 from . import __version__
 from .config import Config
 from .inputs import TEMPLATES
+from .literal import literal
 from .ir import (
     ANY,
     NONE,
@@ -110,7 +111,7 @@ def _environment(templates: Path, overlay: Path | None = None) -> jinja2.Environ
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters["pyrepr"] = repr
+    env.filters["pyrepr"] = literal
     env.filters["tomlstr"] = _toml_string
     return env
 
@@ -166,7 +167,7 @@ def _field_view(f: Field) -> dict[str, Any]:
     kwargs: list[str] = []
     default: str | None = None
     if f.has_default and _accepts(f.type, f.default):
-        default = repr(f.default)
+        default = literal(f.default)
     elif not required:
         default = "None"
         if not nullable(f.type) and f.type != ANY:
@@ -174,7 +175,7 @@ def _field_view(f: Field) -> dict[str, Any]:
     if f.alias != f.name:
         if default is not None:
             kwargs.append(f"default={default}")
-        kwargs.append(f"alias={f.alias!r}")
+        kwargs.append(f"alias={literal(f.alias)}")
         value = f"Field({', '.join(kwargs)})"
     else:
         value = default or ""
@@ -349,7 +350,7 @@ def _paging_view(op: Operation, paged: PagedOperation | None, imports: list[Impo
         "item": paged.item.annotation(),
         "argument": paged.argument,
         "size": paged.size or "None",
-        "constant": f"Paging(style={paged.style!r}, items={paged.items!r}, next={paged.next!r}, first={paged.first!r})",
+        "constant": f"Paging(style={literal(paged.style)}, items={literal(paged.items)}, next={literal(paged.next)}, first={paged.first!r})",
         "docstring": docstring(text, 4),
     }
 
@@ -376,9 +377,9 @@ def _operation_view(op: Operation, paged: PagedOperation | None = None) -> dict[
     for r in op.responses:
         if r.decoding != "json" or r.type is None:
             # A body that is not JSON is read as text or bytes; no content is None.
-            responses.append(f"{r.status!r}: {None if r.decoding == 'none' else r.decoding!r}")
+            responses.append(f"{literal(r.status)}: {literal(None if r.decoding == 'none' else r.decoding)}")
             continue
-        responses.append(f"{r.status!r}: {r.type.annotation()}")
+        responses.append(f"{literal(r.status)}: {r.type.annotation()}")
         # Response types are used at run time to parse, so their imports are not type-only.
         imports.extend(Import(i.module, i.name, False) for i in r.type.imports())
     if op.deprecated:
@@ -387,14 +388,14 @@ def _operation_view(op: Operation, paged: PagedOperation | None = None) -> dict[
     for a in op.arguments:
         if a.whole_body:
             continue
-        by_location.setdefault(a.location, []).append(f"{a.wire_name!r}: {a.name}")
+        by_location.setdefault(a.location, []).append(f"{literal(a.wire_name)}: {a.name}")
     option_lines = []
     for location, key in (("path", "path_params"), ("query", "query"), ("header", "headers"), ("cookie", "cookies")):
         if location in by_location:
             option_lines.append(f"{key}={{{', '.join(by_location[location])}}}")
     styles = {(a.location, a.wire_name): a.custom_style for a in op.arguments if a.custom_style is not None}
     if styles:
-        option_lines.append(f"styles={styles!r}")
+        option_lines.append(f"styles={literal(styles)}")
     if "body" in by_location:
         option_lines.append(f"body_fields={{{', '.join(by_location['body'])}}}")
     whole_body = [a.name for a in op.arguments if a.whole_body]
@@ -402,13 +403,13 @@ def _operation_view(op: Operation, paged: PagedOperation | None = None) -> dict[
         option_lines.append(f"body={whole_body[0]}")
     accept = list(dict.fromkeys(r.media_type for r in op.responses if r.media_type))
     if accept and accept != ["application/json"]:
-        option_lines.append(f"accept={', '.join(accept)!r}")
+        option_lines.append(f"accept={literal(', '.join(accept))}")
     if op.body is not None and op.body.required:
         option_lines.append("body_required=True")
     if op.body is not None and media_kind(op.body.media_type) != "json":
-        option_lines.append(f"body_media_type={op.body.media_type!r}")
+        option_lines.append(f"body_media_type={literal(op.body.media_type)}")
     if op.security:
-        option_lines.append("security=(" + "".join(f"({s.scheme!r}, {s.name!r}), " for s in op.security) + ")")
+        option_lines.append("security=(" + "".join(f"({literal(s.scheme)}, {literal(s.name)}), " for s in op.security) + ")")
     # Required arguments first, so a reader sees them at the top of the signature.
     args = [_argument_view(a) for a in op.arguments if a.required] + [_argument_view(a) for a in op.arguments if not a.required]
     title = comment(op.summary or op.operation_id)
@@ -430,7 +431,7 @@ def _operation_view(op: Operation, paged: PagedOperation | None = None) -> dict[
         "deprecation": f"{op.operation_id} is deprecated",
         "imports": _import_lines(imports),
         "paging": paging,
-        "exports": [repr(name) for name in exports],
+        "exports": [literal(name) for name in exports],
         "path_md": _md(op.path),
         "summary_md": _md(op.summary),
     }

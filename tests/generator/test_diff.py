@@ -573,7 +573,7 @@ def test_a_response_field_through_an_alias_is_compared_by_what_the_alias_stands_
 
 def test_a_model_on_both_sides_says_which_side_breaks(tmp_path: Path) -> None:
     narrowed = _edited(tmp_path, lambda d: _set(_prop(d, "Owner", "email"), "enum", ["x"]))
-    assert narrowed.changes[0].detail == "field `email`: type narrowed `str` → `Literal['x'] | str` (request side)"
+    assert narrowed.changes[0].detail == 'field `email`: type narrowed `str` → `Literal["x"] | str` (request side)'
     widened = _edited(tmp_path, lambda d: _set(_prop(d, "Owner", "email"), "type", ["string", "integer"]))
     assert _summary(widened) == [("type_widened", "model Owner", True)]
     assert widened.changes[0].detail == "field `email`: type widened `str` → `str | int` (response side)"

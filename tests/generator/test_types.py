@@ -83,16 +83,16 @@ TABLE: list[tuple[str, Any, str, str]] = [
     (
         "enum-or-null",
         {"anyOf": [{"enum": ["asc", "desc"], "type": "string"}, NULL]},
-        "Literal['asc', 'desc'] | str | None",
-        "Literal['asc', 'desc'] | None",
+        'Literal["asc", "desc"] | str | None',
+        'Literal["asc", "desc"] | None',
     ),
-    ("enum-with-null", {"enum": ["a", "b", None]}, "Literal['a', 'b'] | str | None", "Literal['a', 'b'] | None"),
-    ("enum-null-3.1", {"type": ["string", "null"], "enum": ["a", None]}, "Literal['a'] | str | None", "Literal['a'] | None"),
-    ("enum-nullable-3.0", {"type": "string", "enum": ["a"], "nullable": True}, "Literal['a'] | str | None", "Literal['a'] | None"),
+    ("enum-with-null", {"enum": ["a", "b", None]}, 'Literal["a", "b"] | str | None', 'Literal["a", "b"] | None'),
+    ("enum-null-3.1", {"type": ["string", "null"], "enum": ["a", None]}, 'Literal["a"] | str | None', 'Literal["a"] | None'),
+    ("enum-nullable-3.0", {"type": "string", "enum": ["a"], "nullable": True}, 'Literal["a"] | str | None', 'Literal["a"] | None'),
     ("enum-int", {"type": "integer", "enum": [1, 2, 3]}, "Literal[1, 2, 3] | int", "Literal[1, 2, 3]"),
-    ("enum-true-is-not-1", {"enum": [True, 1, "1"]}, "Literal[True, 1, '1'] | str | int", "Literal[True, 1, '1']"),
-    ("enum-duplicates", {"enum": ["b", "a", "b"]}, "Literal['b', 'a'] | str", "Literal['b', 'a']"),
-    ("const-string", {"const": "fixed"}, "Literal['fixed'] | str", "Literal['fixed']"),
+    ("enum-true-is-not-1", {"enum": [True, 1, "1"]}, 'Literal[True, 1, "1"] | str | int', 'Literal[True, 1, "1"]'),
+    ("enum-duplicates", {"enum": ["b", "a", "b"]}, 'Literal["b", "a"] | str', 'Literal["b", "a"]'),
+    ("const-string", {"const": "fixed"}, 'Literal["fixed"] | str', 'Literal["fixed"]'),
     ("const-int", {"const": 5}, "Literal[5] | int", "Literal[5]"),
     ("const-null", {"const": None}, "None", "None"),
     ("ref", REF_MODEL, "Model", "Model"),
@@ -142,8 +142,8 @@ TABLE: list[tuple[str, Any, str, str]] = [
     (
         "enum-branches-merged",
         {"anyOf": [{"enum": ["b", "a"]}, {"enum": ["a", "c"]}]},
-        "Literal['b', 'a', 'c'] | str",
-        "Literal['b', 'a', 'c']",
+        'Literal["b", "a", "c"] | str',
+        'Literal["b", "a", "c"]',
     ),
     (
         "anyOf-siblings-inherited",
@@ -267,7 +267,7 @@ def test_enums_are_open_in_models_and_closed_for_arguments() -> None:
     assert adapter.validate_json('"asc"', strict=True) == "asc"
     with pytest.raises(Exception):
         adapter.validate_json("5", strict=True)
-    assert t.annotation(argument=True) == "Literal['asc', 'desc'] | None"
+    assert t.annotation(argument=True) == 'Literal["asc", "desc"] | None'
 
 
 def test_argument_annotation_accepts_datetime_and_str() -> None:
