@@ -19,6 +19,7 @@ import jinja2
 
 from . import __version__
 from .config import Config
+from .format import LINE_LENGTH
 from .inputs import TEMPLATES
 from .literal import literal
 from .ir import (
@@ -112,8 +113,28 @@ def _environment(templates: Path, overlay: Path | None = None) -> jinja2.Environ
         autoescape=False,
     )
     env.filters["pyrepr"] = literal
+    env.filters["wrapped"] = _wrapped
+    env.filters["from_import"] = lambda module, name: _from_import("", module, [name])
     env.filters["tomlstr"] = _toml_string
     return env
+
+
+def _from_import(pad: str, module: str, names: list[str]) -> str:
+    """``from module import names``; one name that makes the line too long goes in parentheses on
+    its own line, as black puts it (black then has nothing to rewrite)."""
+    line = f"{pad}from {module} import {', '.join(names)}"
+    if len(line) <= LINE_LENGTH or len(names) != 1:
+        return line
+    return f"{pad}from {module} import (\n{pad}    {names[0]},\n{pad})"
+
+
+def _wrapped(name: str, wrapper: str) -> str:
+    """``self.<name> = <wrapper>(resource.<name>)`` in a resource's ``__init__``, split as black
+    splits it when it is too long (black then has nothing to rewrite, which is much faster)."""
+    line = f"        self.{name} = {wrapper}(resource.{name})"
+    if len(line) <= LINE_LENGTH:
+        return line
+    return f"        self.{name} = {wrapper}(\n            resource.{name}\n        )"
 
 
 def _import_group(module: str) -> int:
@@ -143,7 +164,7 @@ def _import_lines(imports: list[Import], package_depth: int = 2) -> list[str]:
             if i and _import_group(module) != _import_group(ordered[i - 1]):
                 lines.append("")
             names = modules[module]
-            lines.append(f"{pad}from {module} import {', '.join(sorted(names))}" if names else f"{pad}import {module}")
+            lines.append(_from_import(pad, module, sorted(names)) if names else f"{pad}import {module}")
 
     group(runtime, "")
     if type_only:
