@@ -52,6 +52,15 @@ class Config:
     changelog: bool = False  # keep <out>/CHANGELOG.md and bump the version on each change (see changelog.py)
 
     @property
+    def spec_shown(self) -> str:
+        """The spec's path as the project sees it (from its root, no absolute paths)."""
+        spec = self.spec.absolute()
+        try:
+            return spec.relative_to(self.root.absolute()).as_posix()
+        except ValueError:
+            return spec.name
+
+    @property
     def async_client_name(self) -> str:
         return self.async_client or "Async" + self.client
 

@@ -36,11 +36,7 @@ def _tree(folder: Path, pattern: str) -> list[tuple[str, bytes]]:
 def fingerprint(config: Config, templates: Path = TEMPLATES) -> dict[str, str]:
     """A hash of each input that shapes the output. The same inputs give the same files (the
     generator is deterministic), so ``check`` need not regenerate when none changed."""
-    try:
-        shown = config.spec.absolute().relative_to(config.root.absolute())
-    except ValueError:
-        shown = Path(config.spec.name)
-    settings = replace(config, spec=shown, out=Path(config.out.name), root=Path("."), templates=None)
+    settings = replace(config, spec=Path(config.spec_shown), out=Path(config.out.name), root=Path("."), templates=None)
     try:
         spec = hashlib.sha256(config.spec.read_bytes()).hexdigest()
     except OSError:

@@ -21,7 +21,7 @@ import sys
 import typing
 import urllib.parse
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +35,6 @@ TOKEN = "tok-3f9a-SECRET"
 
 
 # ----------------------------------------------------------------------------- fixtures, helpers
-
-
-@pytest.fixture(scope="session")
-def make_httpserver() -> Iterator[HTTPServer]:
-    """pytest-httpserver listens on "localhost" by default; these tests use 127.0.0.1 only."""
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
 
 
 @pytest.fixture()

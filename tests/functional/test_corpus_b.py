@@ -18,7 +18,7 @@ import subprocess
 import sys
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +38,6 @@ TOKEN = "tok-corpus-b"
 
 
 # ----------------------------------------------------------------------------- fixtures, helpers
-
-
-@pytest.fixture(scope="session")
-def make_httpserver() -> Iterator[HTTPServer]:
-    """pytest-httpserver listens on "localhost" by default; these tests use 127.0.0.1 only."""
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
 
 
 @pytest.fixture()

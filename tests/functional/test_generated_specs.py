@@ -14,7 +14,7 @@ import inspect
 import json
 import typing
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +33,6 @@ SERVERS = [{"url": "https://api.example.invalid"}]
 
 
 # ----------------------------------------------------------------------------- fixtures, helpers
-
-
-@pytest.fixture(scope="session")
-def make_httpserver() -> Iterator[HTTPServer]:
-    """pytest-httpserver listens on "localhost" by default; these tests use 127.0.0.1 only."""
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
 
 
 _GENERATED: dict[str, tuple[Path, dict[str, str]]] = {}

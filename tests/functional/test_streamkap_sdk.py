@@ -13,7 +13,7 @@ import datetime
 import json
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -41,21 +41,6 @@ PATH = "/pipelines/metrics"
 MODES = ("sync", "async")
 
 _OPENAPI_CACHE: dict[str, OpenAPI] = {}
-
-
-@pytest.fixture(scope="session")
-def make_httpserver() -> Iterator[HTTPServer]:
-    """pytest-httpserver listens on "localhost" by default; these tests use 127.0.0.1 only.
-
-    ``httpserver`` (the plugin's fixture) takes its server from ``make_httpserver``; overriding
-    it here binds the server of this module to the IPv4 loopback address.
-    """
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
 
 
 # --------------------------------------------------------------------------------------- helpers
