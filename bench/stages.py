@@ -72,7 +72,7 @@ def stages(spec: Path, serial_black: bool, report: Callable[[str, float], None])
         fmt._PARALLEL_FROM = 10**9
     try:
         formatted, sources = timed(
-            f"black (format.format_files, {'one process' if serial_black else 'process pool'})", lambda: fmt.format_files(files)
+            f"black (format.format_files, {'one process' if serial_black else 'process pool'})", lambda: fmt.format_files(files, black_style=True)
         )
     finally:
         if serial_black:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GeneratorError, Problem
+from .layout import LINE_LENGTH, needs_black, presplit
 
 __all__ = ["format_files", "format_source", "installed_version", "BLACK_VERSION", "FORMATTER", "LINE_LENGTH"]
 
@@ -35,7 +36,6 @@ def installed_version(distribution: str) -> str:
 
 
 BLACK_VERSION: str = installed_version("black")
-LINE_LENGTH = 100
 
 # Names the formatting exactly (version and mode, spelled stably): the format cache is only
 # used when it is the same.
@@ -69,11 +69,26 @@ def format_source(path: str, source: str) -> str:
     return formatted
 
 
+def _compiled(path: str, source: str) -> str:
+    try:
+        compile(source, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        raise GeneratorError(path, [Problem("#", f"generated code does not parse or compile: {exc}")]) from None
+    return source
+
+
 def format_files(
-    files: dict[str, str], cached: Callable[[str, str], str | None] = lambda path, source: None
+    files: dict[str, str],
+    cached: Callable[[str, str], str | None] = lambda path, source: None,
+    black_style: bool = False,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Python files formatted by black (or taken from ``cached`` when their source is unchanged);
-    other files as they are. Also returns each Python file's source hash, for the next run."""
+    other files as they are. Also returns each Python file's source hash, for the next run.
+
+    ``black_style``: the sources come from the generator's own templates, which are written in
+    black's style; a file is then laid out here (``layout.presplit``) and given to black only
+    when a code line is still too long (``layout.needs_black``). Any other file (user templates)
+    goes to black as it is."""
     formatted: dict[str, str] = {}
     sources: dict[str, str] = {}
     todo: list[tuple[str, str]] = []
@@ -83,15 +98,19 @@ def format_files(
             continue
         sources[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()
         hit = cached(path, sources[path])
+        if hit is None and black_style:
+            laid_out = presplit(text)
+            if not needs_black(laid_out):
+                hit = _compiled(path, laid_out)
         if hit is None:
-            todo.append((path, text))
+            todo.append((path, text))  # as rendered: black's output is then black's alone
         formatted[path] = hit or ""
     for path, text in _format_all(todo):
         formatted[path] = text
     return formatted, sources
 
 
-_PARALLEL_FROM = 64  # files; below this, starting worker processes costs more than it saves
+_PARALLEL_FROM = 16  # files for black; below this, starting worker processes costs more than it saves
 
 
 def _format_pair(item: tuple[str, str]) -> tuple[str, str]:

@@ -50,5 +50,6 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
     extra: dict[str, str] = {}
     if config.changelog:
         config, extra = changelog.apply(config, api, document.data)
-    files, sources = format_files(render(api, config, templates), format_cache(config.out))
+    own_templates = config.templates is None and templates == TEMPLATES  # in black's style
+    files, sources = format_files(render(api, config, templates), format_cache(config.out), black_style=own_templates)
     return Result(api, {**files, **extra}, warnings, inputs["spec"], source, sources, inputs)

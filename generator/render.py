@@ -67,11 +67,18 @@ def _ends_with_bare_quote(line: str) -> bool:
 
 def docstring(text: str, indent: int = 0) -> str:
     """A triple-quoted string literal showing ``text``; whatever it holds, it stays one literal."""
-    text = text.replace("\r\n", "\n").replace("\\", "\\\\")
+    text = text.replace("\r\n", "\n").replace("\\", "\\\\").replace("\t", "\\t")  # black expands tabs
     text = _UNSAFE.sub(_escape_char, text).replace('"""', '\\"\\"\\"')
     lines = [line.rstrip() for line in text.strip().split("\n")]
+    # black dedents the lines after the first by the indentation they share (as inspect.cleandoc)
+    shared = min((len(line) - len(line.lstrip()) for line in lines[1:] if line), default=0)
+    lines[1:] = [line[shared:] for line in lines[1:]]
     if lines and _ends_with_bare_quote(lines[-1]):
         lines[-1] = lines[-1][:-1] + '\\"'
+    if lines and lines[0].startswith('"'):  # black would pad it with a space: escaped instead
+        lines[0] = "\\" + lines[0]
+    if len(lines) == 1 and lines[0].endswith('"'):  # black pads this one, escaped or not
+        lines[0] += " "
     pad = " " * indent
     body = "\n".join(pad + line if line and i else line for i, line in enumerate(lines))
     if len(lines) > 1:
@@ -134,7 +141,13 @@ def _wrapped(name: str, wrapper: str) -> str:
     line = f"        self.{name} = {wrapper}(resource.{name})"
     if len(line) <= LINE_LENGTH:
         return line
-    return f"        self.{name} = {wrapper}(\n            resource.{name}\n        )"
+    if len(f"        self.{name} = {wrapper}(") <= LINE_LENGTH:
+        return f"        self.{name} = {wrapper}(\n            resource.{name}\n        )"
+    # black then puts the right-hand side in parentheses, split again if it does not fit there
+    inner = f"            {wrapper}(resource.{name})"
+    if len(inner) > LINE_LENGTH:
+        inner = f"            {wrapper}(\n                resource.{name}\n            )"
+    return f"        self.{name} = (\n{inner}\n        )"
 
 
 def _import_group(module: str) -> int:
@@ -430,7 +443,7 @@ def _operation_view(op: Operation, paged: PagedOperation | None = None) -> dict[
     if op.body is not None and media_kind(op.body.media_type) != "json":
         option_lines.append(f"body_media_type={literal(op.body.media_type)}")
     if op.security:
-        option_lines.append("security=(" + "".join(f"({literal(s.scheme)}, {literal(s.name)}), " for s in op.security) + ")")
+        option_lines.append(f"security={literal(tuple((s.scheme, s.name) for s in op.security))}")
     # Required arguments first, so a reader sees them at the top of the signature.
     args = [_argument_view(a) for a in op.arguments if a.required] + [_argument_view(a) for a in op.arguments if not a.required]
     title = comment(op.summary or op.operation_id)
@@ -485,6 +498,7 @@ def _tag_view(tag: Tag, paging: dict[str, PagedOperation]) -> dict[str, Any]:
         "class_name": tag.class_name,
         "async_class_name": "Async" + tag.class_name,
         "module": tag.module,
+        "module_docstring": docstring(text),
         "docstring": docstring(text, 4),
         "short_docstring": docstring(text, 8),
         "title": _md(tag.description),

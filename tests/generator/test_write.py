@@ -283,14 +283,24 @@ def _fail_after(n: int, exc: BaseException, real: Any) -> Any:
     return wrapper
 
 
+@pytest.mark.parametrize("where", ["black", "layout"])
 @pytest.mark.parametrize("exc", [RuntimeError("boom"), KeyboardInterrupt()])
-def test_exception_mid_format_writes_nothing(project: Path, monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
+def test_exception_mid_format_writes_nothing(
+    project: Path, monkeypatch: pytest.MonkeyPatch, exc: BaseException, where: str
+) -> None:
+    """Mid-way through black, or through the files that need no black (``generator.layout``)."""
     import black
+
+    import generator.format
 
     before = _snapshot(project)
     # Every file is in the format cache (the project holds the committed SDK): bypass it.
     monkeypatch.setattr("generator.pipeline.format_cache", lambda out: lambda path, source: None)
-    monkeypatch.setattr(black, "format_str", _fail_after(5, exc, black.format_str))
+    if where == "black":
+        monkeypatch.setattr(generator.format, "_PARALLEL_FROM", 10**9)  # black in this process
+        monkeypatch.setattr(black, "format_str", _fail_after(1, exc, black.format_str))
+    else:
+        monkeypatch.setattr(generator.format, "_compiled", _fail_after(5, exc, generator.format._compiled))
     with pytest.raises(type(exc)):
         main(["generate", "--config", str(project / "pyproject.toml"), "-q"])
     assert _snapshot(project) == before
