@@ -13,7 +13,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,6 +40,16 @@ class Document:
     source: str  # how problems name the file
     data: dict[str, Any]
     version: str  # "3.0" or "3.1"
+    # openapi-spec-validator still running (``validate(..., background=True)``): ``confirm()``
+    pending: PendingValidation | None = field(default=None, compare=False, repr=False)
+
+    def confirm(self) -> None:
+        """Wait for a validator still running; raise with its problems. Call it before anything
+        made from the document is written."""
+        if self.pending is not None:
+            problems = self.pending.problems()
+            if problems:
+                raise GeneratorError(self.source, sorted(set(problems), key=lambda p: (p.where, p.message)))
 
 
 if TYPE_CHECKING:
@@ -215,11 +225,13 @@ def _path_of(link: Any) -> list[str | int]:
     return path[::-1]
 
 
-def validate(data: Any, source: str, run_validator: bool = True) -> Document:
+def validate(data: Any, source: str, run_validator: bool = True, background: bool = False) -> Document:
     """Check the OpenAPI version and validate the document; raise with every problem found.
 
     ``run_validator=False`` skips openapi-spec-validator (the slowest stage on large specs) but
-    not the generator's own checks: for a document known to have passed it already."""
+    not the generator's own checks: for a document known to have passed it already.
+    ``background=True``: when the generator's own checks pass, openapi-spec-validator runs in a
+    forked process while the caller goes on; the caller must call ``Document.confirm()``."""
     if not isinstance(data, dict):
         raise GeneratorError(source, [Problem("#", "an OpenAPI document must be an object")])
     version = data.get("openapi")
@@ -246,6 +258,8 @@ def validate(data: Any, source: str, run_validator: bool = True) -> Document:
         paths = {k: v for k, v in checked["paths"].items() if pointer("paths", k) not in broken}
         checked = {**checked, "paths": paths}
     too_long = any(p.message.startswith(ALLOF_TOO_DEEP) for p in all_of)
+    if background and run_validator and not ours and _can_fork():
+        return Document(source=source, data=data, version=version[:3], pending=PendingValidation(checked, version))
     found = [] if too_long or not run_validator else _validator_problems(checked, version)
     if ours:  # what the validator says where the copy differs follows from ours: not repeated
         replaced = {p.where[: -len("/$ref")] for p in ours if p.where.endswith("/$ref")}
@@ -314,6 +328,52 @@ def _validator_problems(checked: dict[str, Any], version: str) -> list[Problem]:
         return found
 
     return _with_deep_stack(run)
+
+
+# Bytes of spec from which ``load(..., background=True)`` validates in another process: below
+# this the validator takes well under a second and a process costs more than it saves.
+BACKGROUND_FROM = 1_000_000
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class PendingValidation:
+    """openapi-spec-validator in a forked process (the document is shared, not copied), while
+    the generator builds the SDK in memory: it is most of a cold run's CPU on large specs, and the
+    rest of the run needs little more than one core. ``problems()`` waits for it."""
+
+    def __init__(self, checked: dict[str, Any], version: str) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_validate_in_child, args=(send, checked, version), daemon=True)
+        self._process.start()
+        send.close()
+        self._found: list[Problem] | None = None
+
+    def problems(self) -> list[Problem]:
+        if self._found is None:
+            try:
+                self._found = self._receive.recv()
+            except EOFError:  # the process died (killed, out of memory): no answer is no pass
+                self._process.join()
+                self._found = [Problem("#", f"{_CANNOT_VALIDATE}: the validator process ended ({self._process.exitcode})")]
+            finally:
+                self._receive.close()
+                self._process.join()
+        return self._found
+
+
+def _validate_in_child(send: Any, checked: dict[str, Any], version: str) -> None:
+    try:
+        send.send(_validator_problems(checked, version))
+    finally:
+        send.close()
 
 
 class _At:
@@ -599,7 +659,7 @@ def _duplicate_operation_ids(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def load(path: Path, source: str | None = None, validated_sha256: str = "") -> Document:
+def load(path: Path, source: str | None = None, validated_sha256: str = "", background: bool = False) -> Document:
     """Read and validate one file. ``validated_sha256``: the SHA-256 of a file that passed
     openapi-spec-validator before (the manifest records it); when this file has exactly that
     hash, the validator is not run again (the generator's own checks still are)."""
@@ -610,4 +670,5 @@ def load(path: Path, source: str | None = None, validated_sha256: str = "") -> D
     except (OSError, UnicodeDecodeError) as exc:
         raise GeneratorError(source, [Problem("#", f"cannot read the file: {exc}")]) from None
     known = bool(validated_sha256) and hashlib.sha256(raw).hexdigest() == validated_sha256
-    return validate(parse_text(text, source), source, run_validator=not known)
+    background = background and len(raw) >= BACKGROUND_FROM
+    return validate(parse_text(text, source), source, run_validator=not known, background=background)

@@ -44,12 +44,19 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
     source = _source_name(config.spec)
     recorded = manifest_data(config.out).get("inputs") if trust_manifest else None
     validated = str(recorded.get("spec", "")) if isinstance(recorded, dict) else ""
-    document = load(config.spec, source, validated)
-    inputs = fingerprint(config, templates)
-    api, warnings = build_api(document)
-    extra: dict[str, str] = {}
-    if config.changelog:
-        config, extra = changelog.apply(config, api, document.data)
-    own_templates = config.templates is None and templates == TEMPLATES  # in black's style
-    files, sources = format_files(render(api, config, templates), format_cache(config.out), black_style=own_templates)
+    # openapi-spec-validator may still be running (in another process) while the SDK is built
+    # in memory: nothing is returned, so nothing is written, before it has passed the document.
+    document = load(config.spec, source, validated, background=True)
+    try:
+        inputs = fingerprint(config, templates)
+        api, warnings = build_api(document)
+        extra: dict[str, str] = {}
+        if config.changelog:
+            config, extra = changelog.apply(config, api, document.data)
+        own_templates = config.templates is None and templates == TEMPLATES  # in black's style
+        files, sources = format_files(render(api, config, templates), format_cache(config.out), black_style=own_templates)
+    except Exception:
+        document.confirm()  # an invalid document: its problems, not what building it ran into
+        raise
+    document.confirm()
     return Result(api, {**files, **extra}, warnings, inputs["spec"], source, sources, inputs)

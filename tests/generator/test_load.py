@@ -462,3 +462,86 @@ def test_a_spec_the_manifest_records_as_validated_skips_only_the_validator(tmp_p
     path.write_text(json.dumps(broken), encoding="utf-8")
     with pytest.raises(GeneratorError, match="Nope"):
         load(path, validated_sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+# --- openapi-spec-validator in another process while the SDK is built (large specs) -----------
+
+
+def _background(monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.load
+
+    monkeypatch.setattr(generator.load, "BACKGROUND_FROM", 0)  # every spec counts as large
+
+
+def test_a_background_validation_reports_the_same_problems_when_confirmed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: dict[str, Any]
+) -> None:
+    broken = copy.deepcopy(spec)
+    operation = broken["paths"]["/pipelines/metrics"]["post"]
+    operation["parameters"][0]["in"] = "nowhere"  # the validator's problems, not ours
+    del operation["responses"]["200"]["description"]
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(GeneratorError) as sequential:
+        load(path)
+    _background(monkeypatch)
+    document = load(path, background=True)
+    assert document.pending is not None  # loaded: the validator is still running
+    with pytest.raises(GeneratorError) as background:
+        document.confirm()
+    assert background.value.problems == sequential.value.problems
+    with pytest.raises(GeneratorError):
+        document.confirm()  # asked again: the same answer, no second wait
+
+
+def test_a_valid_spec_confirms_and_small_specs_validate_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "spec.json"
+    path.write_text(SPEC.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load(path, background=True).pending is None  # below BACKGROUND_FROM
+    _background(monkeypatch)
+    document = load(path, background=True)
+    assert document.pending is not None
+    document.confirm()
+    assert document == load(path)
+
+
+def test_a_validator_process_that_dies_is_not_a_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import generator.load
+
+    path = tmp_path / "spec.json"
+    path.write_text(SPEC.read_text(encoding="utf-8"), encoding="utf-8")
+    _background(monkeypatch)
+    monkeypatch.setattr(generator.load, "_validator_problems", lambda checked, version: os._exit(9))
+    document = load(path, background=True)
+    with pytest.raises(GeneratorError, match=r"the validator process ended \(9\)"):
+        document.confirm()
+
+
+def test_generation_of_an_invalid_spec_reports_the_validator_not_what_building_it_ran_into(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: dict[str, Any]
+) -> None:
+    """The SDK is built while the validator runs: a document the IR builder trips over must
+    still fail with the validator's problems, and nothing is written."""
+    import generator.pipeline
+    from generator.config import Config
+    from generator.pipeline import run
+
+    broken = copy.deepcopy(spec)
+    del broken["paths"]["/pipelines/metrics"]["post"]["responses"]["200"]["description"]
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    _background(monkeypatch)
+
+    def trips(document: Document) -> Any:
+        raise KeyError("description")
+
+    monkeypatch.setattr(generator.pipeline, "build_api", trips)
+    with pytest.raises(GeneratorError) as info:
+        run(Config(spec=path, out=tmp_path / "out", package="sdk", client="Client"))
+    assert any(p.where.startswith("#/paths/~1pipelines~1metrics/post/responses/200") for p in info.value.problems)
+    assert not (tmp_path / "out").exists()
+    path.write_text(SPEC.read_text(encoding="utf-8"), encoding="utf-8")  # valid: the error itself
+    with pytest.raises(KeyError):
+        run(Config(spec=path, out=tmp_path / "out", package="sdk", client="Client"))
