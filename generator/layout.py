@@ -39,7 +39,7 @@ _ASSIGN_DOTTED = re.compile(r"(\w+) = ([\w.]+)")
 _DOTTED = re.compile(r"[\w.]*")
 _PARAM_SUBSCRIPT = re.compile(r"\w+: [\w.]+")
 _IMPORT_OPEN = re.compile(r"from [\w.]+ import \(")
-_ITEM = re.compile(r"""(?:\w+ as \w+|[\w.]+|"(?:[^"\\]|\\.)*"),?""")
+_ITEM = re.compile(r"""(?:\w+ as \w+|[\w.]+|[fr]?"(?:[^"\\]|\\.)*"),?""")
 _BLOCK = re.compile(r"(?:async |def |class |if |elif |else|for |while |with |try|except|finally|return |lambda|@)")
 
 

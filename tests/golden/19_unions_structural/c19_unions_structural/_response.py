@@ -144,7 +144,8 @@ class APIResponse(Generic[_R]):
         await self.http_response.aclose()
 
     def __repr__(self) -> str:
-        return f"<APIResponse [{self.status_code}] {self.http_response.request.method} {self.http_response.request.url.path}>"
+        request = self.http_response.request
+        return f"<APIResponse [{self.status_code}] {request.method} {request.url.path}>"
 
 
 def _is_list(annotation: Any) -> bool:
