@@ -173,12 +173,51 @@ def _split_annotation(pad: str, code: str, in_brackets: bool) -> list[str] | Non
         value = inner + code[equals + 3 :]
         return [f"{pad}{code[:equals]} = (", value, f"{pad})"] if len(value) <= LINE_LENGTH else None
     members = [annotation[a:b].removeprefix(" ") for a, b in zip([0, *bars], [*bars, len(annotation)])]
-    body = [inner + annotation] if len(inner + annotation) <= LINE_LENGTH else [inner + members[0], *(f"{inner}{m}" for m in members[1:])]
+    body: list[str] = [inner + annotation]
+    if len(body[0]) > LINE_LENGTH:
+        body = []
+        for member in members:
+            lines = _split_member(inner, member)
+            if lines is None:
+                return None
+            body.extend(lines)
     first = f"{pad}{head.group(1)}: ("
     last = f"{pad}){code[stop:]}"
     if any(len(line) > LINE_LENGTH for line in (first, *body, last)):
         return None
     return [first, *body, last]
+
+
+def _split_member(pad: str, member: str) -> list[str] | None:
+    """One member of a split union (``Literal[...]`` or ``| Literal[...]``): as it is when it
+    fits, else split at its subscript: the items on one line if they fit, else one per line."""
+    if len(pad + member) <= LINE_LENGTH:
+        return [pad + member]
+    found = re.fullmatch(r"(\| )?[\w.]+\[(.*)\]", member)
+    if found is None or _mask(member)[found.start(2) : found.end(2)].strip("_"):
+        return None  # not one subscript that ends the member
+    tokens = _tokens(found.group(2))
+    if tokens is None:
+        return None
+    items: list[list[str]] = [[]]
+    nested = 0
+    for t in tokens:
+        if t == "," and nested == 0:
+            items.append([])
+            continue
+        nested += (t in _OPEN) - (t in _CLOSE)
+        items[-1].append(t)
+    parts = ["".join(item).strip() for item in items]
+    if not all(parts):
+        return None
+    inner = pad + _INDENT
+    head, tail = pad + member[: found.start(2)], pad + "]"
+    if len(inner + ", ".join(parts)) <= LINE_LENGTH:
+        return [head, inner + ", ".join(parts), tail]
+    body = [f"{inner}{part}," for part in parts]
+    if any(len(line) > LINE_LENGTH for line in (head, *body)):
+        return None
+    return [head, *body, tail]
 
 
 def _split_group(pad: str, tokens: list[str], in_brackets: bool) -> list[str] | None:
@@ -253,8 +292,8 @@ def _head_is_simple(tokens: list[str], in_brackets: bool) -> bool:
     ``name: T = `` then a dotted name or nothing; ``key=`` inside brackets; or a dotted name. On
     anything else (operators, several assignments, lambdas) black may choose another split."""
     text = "".join(_top_level(tokens))
-    if in_brackets and tokens[-1] == "[" and _PARAM_SUBSCRIPT.fullmatch(text):
-        return True  # a parameter's annotation that is one subscript: ``name: Literal[``
+    if tokens[-1] == "[" and _PARAM_SUBSCRIPT.fullmatch(text):
+        return True  # an annotation that is one subscript, no default: ``name: Literal[``
     if in_brackets:
         key, sep, rest = text.partition("=")
         return bool(sep) and key.isidentifier() and rest == "" or (not sep and _DOTTED.fullmatch(text) is not None)
