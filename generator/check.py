@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .inputs import SPEC_PARTS
 from .write import MANIFEST, manifest_data, manifest_text, read_manifest, sha256_of
 
 __all__ = ["Drift", "compare", "unchanged", "causes"]
@@ -50,7 +51,10 @@ def unchanged(out: Path, inputs: dict[str, str]) -> int | None:
     file it lists is on disk with the hash it recorded: then regenerating would give the same
     files. None when anything differs (the caller regenerates and compares)."""
     files = read_manifest(out)
-    if not files or manifest_data(out).get("inputs") != inputs:
+    recorded = manifest_data(out).get("inputs")
+    if isinstance(recorded, dict):
+        recorded = {k: v for k, v in recorded.items() if k != SPEC_PARTS}  # derived from the spec
+    if not files or recorded != inputs:
         return None
     for path, digest in files.items():
         if sha256_of(out / path) != digest:

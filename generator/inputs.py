@@ -13,11 +13,15 @@ from pathlib import Path
 from .config import Config
 from .format import FORMATTER, installed_version
 
-__all__ = ["TEMPLATES", "fingerprint"]
+__all__ = ["SPEC_PARTS", "TEMPLATES", "fingerprint"]
 
 # templates/ in a checkout; generator/templates/ when installed from a wheel (pyproject.toml ships
 # them there), as pre-commit installs hooks.
 _HERE = Path(__file__).resolve().parent
+# The manifest's ``inputs`` may also record hashes of the spec's parts (``load.spec_parts``) after
+# a validation in the background: derived from the spec, so not part of the fingerprint.
+SPEC_PARTS = "spec_parts"
+
 TEMPLATES = _HERE / "templates" if (_HERE / "templates").is_dir() else _HERE.parent / "templates"
 
 

@@ -225,13 +225,17 @@ def _path_of(link: Any) -> list[str | int]:
     return path[::-1]
 
 
-def validate(data: Any, source: str, run_validator: bool = True, background: bool = False) -> Document:
+def validate(
+    data: Any, source: str, run_validator: bool = True, background: bool = False, previous_parts: str = ""
+) -> Document:
     """Check the OpenAPI version and validate the document; raise with every problem found.
 
     ``run_validator=False`` skips openapi-spec-validator (the slowest stage on large specs) but
     not the generator's own checks: for a document known to have passed it already.
     ``background=True``: when the generator's own checks pass, openapi-spec-validator runs in a
-    forked process while the caller goes on; the caller must call ``Document.confirm()``."""
+    forked process while the caller goes on; the caller must call ``Document.confirm()``.
+    ``previous_parts`` (``PendingValidation.parts`` of a document that passed the validator):
+    when only path items changed since, the validator reads the changed ones only."""
     if not isinstance(data, dict):
         raise GeneratorError(source, [Problem("#", "an OpenAPI document must be an object")])
     version = data.get("openapi")
@@ -259,7 +263,8 @@ def validate(data: Any, source: str, run_validator: bool = True, background: boo
         checked = {**checked, "paths": paths}
     too_long = any(p.message.startswith(ALLOF_TOO_DEEP) for p in all_of)
     if background and run_validator and not ours and _can_fork():
-        return Document(source=source, data=data, version=version[:3], pending=PendingValidation(checked, version))
+        pending = PendingValidation(checked, version, previous_parts)
+        return Document(source=source, data=data, version=version[:3], pending=pending)
     found = [] if too_long or not run_validator else _validator_problems(checked, version)
     if ours:  # what the validator says where the copy differs follows from ours: not repeated
         replaced = {p.where[: -len("/$ref")] for p in ours if p.where.endswith("/$ref")}
@@ -346,20 +351,22 @@ class PendingValidation:
     the generator builds the SDK in memory: it is most of a cold run's CPU on large specs, and the
     rest of the run needs little more than one core. ``problems()`` waits for it."""
 
-    def __init__(self, checked: dict[str, Any], version: str) -> None:
+    def __init__(self, checked: dict[str, Any], version: str, previous_parts: str = "") -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_validate_in_child, args=(send, checked, version), daemon=True)
+        args = (send, checked, version, previous_parts)
+        self._process = context.Process(target=_validate_in_child, args=args, daemon=True)
         self._process.start()
         send.close()
         self._found: list[Problem] | None = None
+        self.parts = ""  # the document's parts' hashes (``spec_parts``), once it passed
 
     def problems(self) -> list[Problem]:
         if self._found is None:
             try:
-                self._found = self._receive.recv()
+                self._found, self.parts = self._receive.recv()
             except EOFError:  # the process died (killed, out of memory): no answer is no pass
                 self._process.join()
                 self._found = [Problem("#", f"{_CANNOT_VALIDATE}: the validator process ended ({self._process.exitcode})")]
@@ -369,11 +376,75 @@ class PendingValidation:
         return self._found
 
 
-def _validate_in_child(send: Any, checked: dict[str, Any], version: str) -> None:
+def _validate_in_child(send: Any, checked: dict[str, Any], version: str, previous_parts: str) -> None:
     try:
-        send.send(_validator_problems(checked, version))
+        parts = spec_parts(checked)
+        reduced = _changed_part(checked, parts, previous_parts)
+        if reduced is None:
+            found = _validator_problems(checked, version)
+        else:
+            found = _validator_problems(reduced, version) if reduced["paths"] else []
+            if found:  # never a problem the whole document would not give: that one decides
+                found = _validator_problems(checked, version)
+        send.send((found, "" if found else json.dumps(parts, separators=(",", ":"))))
     finally:
         send.close()
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, separators=(",", ":")).encode("ascii")).hexdigest()[:16]
+
+
+def spec_parts(document: dict[str, Any]) -> dict[str, Any]:
+    """Hashes of a document's parts: everything but ``paths`` as one, each path item apart."""
+    paths = document.get("paths")
+    return {
+        "rest": _digest({k: v for k, v in document.items() if k != "paths"}),
+        "paths": {str(k): _digest(v) for k, v in paths.items()} if isinstance(paths, dict) else None,
+    }
+
+
+def _changed_part(document: dict[str, Any], parts: dict[str, Any], previous_parts: str) -> dict[str, Any] | None:
+    """What the validator must read when the previous document (whose ``spec_parts`` are
+    ``previous_parts``) passed it and only path items changed: the document with the changed
+    path items only, and the components they reach. None: read everything (anything else changed,
+    or a path item refers outside ``#/components``)."""
+    try:
+        previous = json.loads(previous_parts) if previous_parts else None
+    except ValueError:
+        return None
+    if not isinstance(previous, dict) or previous.get("rest") != parts["rest"] or parts["paths"] is None:
+        return None
+    recorded = previous.get("paths")
+    before: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
+    changed = [k for k, h in parts["paths"].items() if before.get(k) != h]
+    components: dict[str, Any] = document.get("components") or {}
+    reached: dict[str, dict[str, Any]] = {}
+    todo: list[Any] = [document["paths"][k] for k in changed]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+        elif isinstance(value, str) and value.startswith("#"):
+            tokens = ref_tokens(document, value)
+            if tokens is None or len(tokens) < 3 or tokens[0] != "components":
+                if value.startswith("#/"):
+                    return None  # a reference elsewhere (another path item): read everything
+                continue
+            kind, name = tokens[1], tokens[2]
+            target = components.get(kind, {}).get(name, MISSING) if isinstance(components.get(kind), dict) else MISSING
+            if target is not MISSING and name not in reached.setdefault(kind, {}):
+                reached[kind][name] = target
+                todo.append(target)
+    if isinstance(components.get("securitySchemes"), dict):  # named by security requirements
+        reached["securitySchemes"] = components["securitySchemes"]
+    reduced = {k: v for k, v in document.items() if k not in ("paths", "components")}
+    reduced["paths"] = {k: document["paths"][k] for k in changed}
+    if reached or "components" in document:
+        reduced["components"] = reached
+    return reduced
 
 
 class _At:
@@ -659,7 +730,9 @@ def _duplicate_operation_ids(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def load(path: Path, source: str | None = None, validated_sha256: str = "", background: bool = False) -> Document:
+def load(
+    path: Path, source: str | None = None, validated_sha256: str = "", background: bool = False, previous_parts: str = ""
+) -> Document:
     """Read and validate one file. ``validated_sha256``: the SHA-256 of a file that passed
     openapi-spec-validator before (the manifest records it); when this file has exactly that
     hash, the validator is not run again (the generator's own checks still are)."""
@@ -671,4 +744,5 @@ def load(path: Path, source: str | None = None, validated_sha256: str = "", back
         raise GeneratorError(source, [Problem("#", f"cannot read the file: {exc}")]) from None
     known = bool(validated_sha256) and hashlib.sha256(raw).hexdigest() == validated_sha256
     background = background and len(raw) >= BACKGROUND_FROM
-    return validate(parse_text(text, source), source, run_validator=not known, background=background)
+    data = parse_text(text, source)
+    return validate(data, source, run_validator=not known, background=background, previous_parts=previous_parts)

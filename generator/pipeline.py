@@ -13,7 +13,7 @@ from .errors import Problem
 from .format import format_files
 from .ir import Api
 from .load import load
-from .inputs import fingerprint
+from .inputs import SPEC_PARTS, fingerprint
 from .render import TEMPLATES, render
 from .write import format_cache, manifest_data
 
@@ -44,9 +44,10 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
     source = _source_name(config.spec)
     recorded = manifest_data(config.out).get("inputs") if trust_manifest else None
     validated = str(recorded.get("spec", "")) if isinstance(recorded, dict) else ""
+    parts = str(recorded.get(SPEC_PARTS, "")) if isinstance(recorded, dict) else ""
     # openapi-spec-validator may still be running (in another process) while the SDK is built
     # in memory: nothing is returned, so nothing is written, before it has passed the document.
-    document = load(config.spec, source, validated, background=True)
+    document = load(config.spec, source, validated, background=True, previous_parts=parts)
     try:
         inputs = fingerprint(config, templates)
         api, warnings = build_api(document)
@@ -59,4 +60,8 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
         document.confirm()  # an invalid document: its problems, not what building it ran into
         raise
     document.confirm()
+    if document.pending is not None and document.pending.parts:  # what the next run may skip
+        inputs = {**inputs, SPEC_PARTS: document.pending.parts}
+    elif parts and validated and inputs.get("spec") == validated:  # the same spec: still true
+        inputs = {**inputs, SPEC_PARTS: parts}
     return Result(api, {**files, **extra}, warnings, inputs["spec"], source, sources, inputs)

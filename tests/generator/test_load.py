@@ -545,3 +545,81 @@ def test_generation_of_an_invalid_spec_reports_the_validator_not_what_building_i
     path.write_text(SPEC.read_text(encoding="utf-8"), encoding="utf-8")  # valid: the error itself
     with pytest.raises(KeyError):
         run(Config(spec=path, out=tmp_path / "out", package="sdk", client="Client"))
+
+
+def _three_paths() -> dict[str, Any]:
+    def ok() -> dict[str, Any]:
+        return {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}
+
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "T", "version": "1"},
+        "paths": {f"/{name}": {"get": {"operationId": name, "responses": {"200": ok()}}} for name in ("a", "b", "c")},
+        "components": {
+            "schemas": {"A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}}, "B": {"type": "string"}, "C": {"type": "integer"}},
+            "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}},
+        },
+    }
+
+
+def test_after_a_change_to_path_items_only_those_and_what_they_reach_are_validated_again() -> None:
+    from generator.load import _changed_part, spec_parts
+
+    before = _three_paths()
+    previous = json.dumps(spec_parts(before))
+    after = copy.deepcopy(before)
+    after["paths"]["/b"]["get"]["summary"] = "changed"
+    after["paths"]["/d"] = {"get": {"responses": {"204": {"description": "new"}}}}
+    del after["paths"]["/c"]
+    reduced = _changed_part(after, spec_parts(after), previous)
+    assert reduced is not None
+    assert list(reduced["paths"]) == ["/b", "/d"]
+    assert reduced["components"] == {"schemas": {"A": after["components"]["schemas"]["A"], "B": {"type": "string"}}, "securitySchemes": after["components"]["securitySchemes"]}
+    assert _changed_part(before, spec_parts(before), previous) == {**{k: v for k, v in before.items() if k != "components"}, "paths": {}, "components": {"securitySchemes": before["components"]["securitySchemes"]}}
+
+    component = copy.deepcopy(after)
+    component["components"]["schemas"]["C"]["format"] = "int64"  # anything outside paths: all again
+    assert _changed_part(component, spec_parts(component), previous) is None
+    elsewhere = copy.deepcopy(after)
+    elsewhere["paths"]["/b"]["get"]["responses"]["200"] = {"$ref": "#/paths/~1a/get/responses/200"}
+    assert _changed_part(elsewhere, spec_parts(elsewhere), previous) is None
+    assert _changed_part(after, spec_parts(after), "") is None
+    assert _changed_part(after, spec_parts(after), "not json") is None
+
+
+def test_regeneration_validates_the_changed_path_item_and_still_reports_its_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.load
+    from generator.config import Config
+    from generator.pipeline import run
+    from generator.write import write_tree
+
+    _background(monkeypatch)
+    seen = tmp_path / "validated.txt"
+    real = generator.load._validator_problems
+
+    def spy(checked: dict[str, Any], version: str) -> list[Problem]:
+        with seen.open("a", encoding="utf-8") as out:  # written by the forked validator process
+            out.write(",".join(sorted(checked["paths"])) + "\n")
+        return real(checked, version)
+
+    monkeypatch.setattr(generator.load, "_validator_problems", spy)
+    spec, doc = tmp_path / "spec.json", _three_paths()
+    config = Config(spec=spec, out=tmp_path / "out", package="sdk", client="Client")
+
+    def generate(document: dict[str, Any]) -> None:
+        spec.write_text(json.dumps(document), encoding="utf-8")
+        result = run(config)
+        write_tree(config.out, result.files, result.spec_sha256, result.sources, result.inputs)
+
+    generate(doc)
+    doc["paths"]["/b"]["get"]["summary"] = "changed"
+    generate(doc)
+    assert seen.read_text(encoding="utf-8").splitlines() == ["/a,/b,/c", "/b"]
+    doc["paths"]["/c"]["get"]["responses"]["200"]["description"] = 5  # the validator's problem
+    spec.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(GeneratorError) as info:
+        run(config)
+    assert [p.where for p in info.value.problems] == ["#/paths/~1c/get/responses/200"]
+    assert seen.read_text(encoding="utf-8").splitlines()[2:] == ["/c", "/a,/b,/c"]  # then all, to be sure
