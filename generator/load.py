@@ -558,6 +558,18 @@ def _validator_class(version: str) -> Any:
                         todo.append(self.rebase(current / keyword))
             return props
 
+    def iter_errors(self: Any) -> Iterator[Any]:
+        """openapi-spec-validator's checks; the first of them (the document against the OpenAPI
+        JSON Schema, pure Python: half its time on large documents) is asked of jsonschema-rs
+        first, and run only when that finds something, for its messages and places."""
+        from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+        if not _matches_openapi_schema(version, self.schema):
+            yield from base.iter_errors(self)
+            return
+        for error in self.root_validator(self.schema_path):
+            yield error if isinstance(error, OpenAPIValidationError) else OpenAPIValidationError.create_from(error)
+
     validators: dict[str, Any] = {}
     for keyword, cls in base.keyword_validators.items():
         if keyword == "schema":
@@ -566,7 +578,42 @@ def _validator_class(version: str) -> Any:
             validators[keyword] = type(f"Located{cls.__name__}", (Value, cls), {})
         else:
             validators[keyword] = type(f"Located{cls.__name__}", (Located, cls), {})
-    return type(f"Located{base.__name__}", (base,), {"keyword_validators": validators})
+    # openapi-spec-validator checks the document against the OpenAPI JSON Schema with jsonschema-rs
+    # when it is installed, whose messages are worse; when that check fails, ours asks jsonschema.
+    from openapi_spec_validator.schemas import schema_v30, schema_v31
+    from openapi_spec_validator.schemas.backend.jsonschema import create_validator
+
+    schema_validator = create_validator(schema_v31 if version == "3.1" else schema_v30)
+    members = {"keyword_validators": validators, "iter_errors": iter_errors, "schema_validator": schema_validator}
+    return type(f"Located{base.__name__}", (base,), members)
+
+
+@functools.cache
+def _openapi_schema_validator(version: str) -> Any:
+    """jsonschema-rs compiled from the JSON Schema openapi-spec-validator checks documents of
+    ``version`` against; None when it cannot be had (then the validator does all the work)."""
+    try:
+        import jsonschema_rs
+        from openapi_spec_validator.schemas import schema_v30, schema_v31
+
+        def plain(value: Any) -> Any:  # the schemas are read-only mappings
+            if hasattr(value, "items"):
+                return {k: plain(v) for k, v in value.items()}
+            return [plain(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+        if version == "3.1":
+            return jsonschema_rs.Draft202012Validator(plain(schema_v31))
+        return jsonschema_rs.Draft4Validator(plain(schema_v30))
+    except Exception:  # noqa: BLE001 - not installed, or a schema it cannot compile
+        return None
+
+
+def _matches_openapi_schema(version: str, document: Any) -> bool:
+    validator = _openapi_schema_validator(version)
+    try:
+        return validator is not None and bool(validator.is_valid(document))
+    except Exception:  # noqa: BLE001 - a value it cannot read (a lone surrogate): ask the validator
+        return False
 
 
 class _IdList(list[int]):

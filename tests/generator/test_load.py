@@ -623,3 +623,57 @@ def test_regeneration_validates_the_changed_path_item_and_still_reports_its_prob
         run(config)
     assert [p.where for p in info.value.problems] == ["#/paths/~1c/get/responses/200"]
     assert seen.read_text(encoding="utf-8").splitlines()[2:] == ["/c", "/a,/b,/c"]  # then all, to be sure
+
+
+# --- the OpenAPI JSON Schema check asked of jsonschema-rs first ---------------------------------
+
+_DOCUMENTS = sorted(
+    p
+    for folder in ("tests/specs", "tests/hostile")
+    for p in (SPEC.parent.parent / folder).iterdir()
+    if p.suffix in (".json", ".yaml", ".yml")
+) + [SPEC]
+
+_MUTATIONS: dict[str, Any] = {
+    "description a number": lambda op: op["responses"]["200"].__setitem__("description", 5),
+    "parameter in nowhere": lambda op: op["parameters"][0].__setitem__("in", "nowhere"),
+    "responses a list": lambda op: op.__setitem__("responses", []),
+    "schema type unknown": lambda op: op["responses"]["200"]["content"]["application/json"].__setitem__("schema", {"type": "strange"}),
+    "unknown keyword": lambda op: op.__setitem__("surprise", True),
+    "security not a list": lambda op: op.__setitem__("security", {"a": []}),
+}
+
+
+def _problems_both_ways(document: Any, version: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Problem], list[Problem]]:
+    import generator.load
+
+    fast = generator.load._validator_problems(document, version)
+    with monkeypatch.context() as patched:
+        patched.setattr(generator.load, "_matches_openapi_schema", lambda version, document: False)
+        slow = generator.load._validator_problems(document, version)
+    return fast, slow
+
+
+@pytest.mark.parametrize("path", _DOCUMENTS, ids=lambda p: p.name)
+def test_the_fast_schema_check_changes_no_answer_on_any_test_document(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    try:
+        document = parse_text(path.read_text(encoding="utf-8", errors="surrogatepass"), str(path))
+    except GeneratorError:
+        pytest.skip("not a document")
+    version = document.get("openapi") if isinstance(document, dict) else None
+    if not isinstance(version, str) or not version.startswith(("3.0.", "3.1.")):
+        pytest.skip("not OpenAPI 3.0/3.1")
+    if check_references(document):
+        pytest.skip("broken references: the validator is given a copy without them")
+    fast, slow = _problems_both_ways(document, version, monkeypatch)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("mutation", _MUTATIONS.values(), ids=_MUTATIONS.keys())
+def test_the_fast_schema_check_changes_no_answer_on_broken_documents(
+    mutation: Any, spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = copy.deepcopy(spec)
+    mutation(document["paths"]["/pipelines/metrics"]["post"])
+    fast, slow = _problems_both_ways(document, document["openapi"], monkeypatch)
+    assert fast == slow and fast, fast
