@@ -199,6 +199,11 @@ def _split_member(pad: str, member: str) -> list[str] | None:
     tokens = _tokens(found.group(2))
     if tokens is None:
         return None
+    return _bracketed(pad + member[: found.start(2)], _items(tokens), pad + "]", pad + _INDENT, explode=False)
+
+
+def _items(tokens: list[str]) -> list[str]:
+    """A group's items: its tokens split at its own commas (not those of nested brackets)."""
     items: list[list[str]] = [[]]
     nested = 0
     for t in tokens:
@@ -207,17 +212,20 @@ def _split_member(pad: str, member: str) -> list[str] | None:
             continue
         nested += (t in _OPEN) - (t in _CLOSE)
         items[-1].append(t)
-    parts = ["".join(item).strip() for item in items]
-    if not all(parts):
+    return ["".join(item).strip() for item in items]
+
+
+def _bracketed(head: str, parts: list[str], tail: str, inner: str, explode: bool) -> list[str] | None:
+    """``head`` (ending with the opening bracket), the items, ``tail``: the items on one line when
+    they fit and ``explode`` is false, else one per line with a trailing comma; None when an
+    item is empty (a trailing comma black keeps exploded) or a line would still be too long."""
+    if not parts or not all(parts) or len(head) > LINE_LENGTH or len(tail) > LINE_LENGTH:
         return None
-    inner = pad + _INDENT
-    head, tail = pad + member[: found.start(2)], pad + "]"
-    if len(inner + ", ".join(parts)) <= LINE_LENGTH:
-        return [head, inner + ", ".join(parts), tail]
+    one_line = inner + ", ".join(parts)
+    if len(one_line) <= LINE_LENGTH and not explode:
+        return [head, one_line, tail]
     body = [f"{inner}{part}," for part in parts]
-    if any(len(line) > LINE_LENGTH for line in (head, *body)):
-        return None
-    return [head, *body, tail]
+    return None if any(len(line) > LINE_LENGTH for line in body) else [head, *body, tail]
 
 
 def _split_group(pad: str, tokens: list[str], in_brackets: bool) -> list[str] | None:
@@ -230,7 +238,6 @@ def _split_group(pad: str, tokens: list[str], in_brackets: bool) -> list[str] | 
     if end == 0 or tokens[end - 1] not in _CLOSE:
         return None
     depth, opening = 0, -1
-    items: list[list[str]] = [[]]
     for i in range(end - 1, -1, -1):  # back to the bracket that opens the last group
         t = tokens[i]
         if t in _CLOSE:
@@ -247,31 +254,13 @@ def _split_group(pad: str, tokens: list[str], in_brackets: bool) -> list[str] | 
     head_tokens, body_tokens = tokens[: opening + 1], tokens[opening + 1 : end - 1]
     if any(t == "," for t in _top_level(head_tokens)) or not _head_is_simple(head_tokens, in_brackets):
         return None
-    nested = 0
-    for t in body_tokens:  # the group's items, split at its own commas
-        if t == "," and nested == 0:
-            items.append([])
-            continue
-        nested += (t in _OPEN) - (t in _CLOSE)
-        items[-1].append(t)
-    parts = ["".join(item).strip() for item in items]
-    if not parts or not all(parts):  # empty group, or a trailing comma black would keep exploded
-        return None
     head = "".join(head_tokens).rstrip()
-    tail = "".join(tokens[end - 1 :])
-    inner = pad + _INDENT
-    if len(pad + head) > LINE_LENGTH or len(pad + tail) > LINE_LENGTH:
-        return None
-    one_line = inner + ", ".join(parts)
+    parts = _items(body_tokens)
     # A display (list, dict, set, tuple: not a call's or a subscript's brackets) with several
     # items is always exploded, one item per line; a call's arguments stay on one line if they fit.
     display = head[:-1].rstrip()[-1:] in ("", "=", "(", "[", "{", ",", ":")
-    if len(one_line) <= LINE_LENGTH and not (display and len(parts) > 1):
-        return [pad + head, one_line, pad + tail]
-    body = [f"{inner}{part}," for part in parts]
-    if any(len(b) > LINE_LENGTH for b in body):
-        return None
-    return [pad + head, *body, pad + tail]
+    tail = "".join(tokens[end - 1 :])
+    return _bracketed(pad + head, parts, pad + tail, pad + _INDENT, explode=display and len(parts) > 1)
 
 
 def _top_level(tokens: list[str]) -> list[str]:
