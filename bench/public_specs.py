@@ -206,6 +206,8 @@ class Result:
     mypy_exit: int | None = None
     mypy_tail: str = ""
     mypy_seconds: float = 0.0
+    black_changed: list[str] = field(default_factory=list)  # files black would still change
+    black_checked: int = 0
 
     @property
     def generated(self) -> bool:
@@ -219,6 +221,7 @@ class Result:
             or bool(self.import_error)
             or bool(self.mypy_errors)
             or self.mypy_exit != 0
+            or bool(self.black_changed)
         )
 
 
@@ -339,6 +342,26 @@ def run_mypy(result: Result, timeout: float) -> None:
     result.mypy_tail = tail
 
 
+def _black_changes(path: Path) -> str | None:
+    import black
+
+    text = path.read_text(encoding="utf-8")
+    mode = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=100)
+    return None if black.format_str(text, mode=mode) == text else str(path)
+
+
+def check_black(result: Result) -> None:
+    """Every generated Python file is black's output: most never went through black (the
+    generator lays them out itself, ``generator/layout.py``), so black must leave them unchanged."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    files = sorted((OUT / result.spec.name).rglob("*.py"))
+    with ProcessPoolExecutor() as pool:
+        changed = [p for p in pool.map(_black_changes, files, chunksize=64) if p is not None]
+    result.black_checked = len(files)
+    result.black_changed = [str(Path(p).relative_to(OUT / result.spec.name)) for p in changed]
+
+
 # ---------------------------------------------------------------- 4. the report
 
 
@@ -369,6 +392,7 @@ def report(results: list[Result], samples: int) -> None:
         if r.import_error:
             imported = r.import_error
         mypy = str(len(r.mypy_errors)) if r.mypy_exit is not None else (r.mypy_tail or "-")
+        unchanged = f"{r.black_checked - len(r.black_changed)} / {r.black_checked}" if r.black_checked else "-"
         rows.append(
             [
                 r.spec.name,
@@ -380,9 +404,10 @@ def report(results: list[Result], samples: int) -> None:
                 str(r.warnings),
                 imported,
                 mypy,
+                unchanged,
             ]
         )
-    headers = ["spec", "size", "operations", "models", "files", "generate s", "warnings", "imported / failed", "mypy errors"]
+    headers = ["spec", "size", "operations", "models", "files", "generate s", "warnings", "imported / failed", "mypy errors", "black leaves unchanged"]
     print(_table(headers, rows))
     for r in results:
         out = OUT / r.spec.name
@@ -417,6 +442,8 @@ def report(results: list[Result], samples: int) -> None:
                     print(f"      | {_source_line(out, e['path'], e['line'])}")
         elif r.generated:
             print(f"mypy exit {r.mypy_exit}: {r.mypy_tail}")
+        if r.black_changed:
+            print(f"files black would change ({len(r.black_changed)}): {', '.join(r.black_changed[:samples])}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -463,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
             import_all(result, args.timeout)
             print(f"{spec.name}: mypy --strict …", flush=True)
             run_mypy(result, args.timeout)
+            print(f"{spec.name}: black on every file …", flush=True)
+            check_black(result)
         results.append(result)
     print()
     report(results, args.samples)

@@ -39,7 +39,8 @@ _ASSIGN_DOTTED = re.compile(r"(\w+) = ([\w.]+)")
 _DOTTED = re.compile(r"[\w.]*")
 _PARAM_SUBSCRIPT = re.compile(r"\w+: [\w.]+")
 _IMPORT_OPEN = re.compile(r"from [\w.]+ import \(")
-_ITEM = re.compile(r"""(?:\w+ as \w+|[\w.]+|[fr]?"(?:[^"\\]|\\.)*"),?""")
+_ITEM = re.compile(r"""(?:\w+ as \w+|[\w.]+|(?:\w+=)?[fr]?"(?:[^"\\]|\\.)*"),?""")
+_ALIAS = re.compile(r"(\w+): TypeAlias = ")
 _BLOCK = re.compile(r"(?:async |def |class |if |elif |else|for |while |with |try|except|finally|return |lambda|@)")
 
 
@@ -125,7 +126,21 @@ def _split(line: str, tokens: list[str], in_brackets: bool) -> list[str] | None:
     annotated = _split_annotation(pad, code, in_brackets)
     if annotated is not None:
         return annotated
+    if not in_brackets and _ALIAS.match(code):
+        return _split_alias(pad, code)
     return _split_group(pad, tokens, in_brackets)
+
+
+def _split_alias(pad: str, code: str) -> list[str] | None:
+    """``Name: TypeAlias = A | B | ...``: the union in parentheses, on one line if it fits there,
+    else one ``| member`` per line (a member split at its subscript when it is still too long)."""
+    head = _ALIAS.match(code)
+    assert head is not None
+    value = code[head.end() :]
+    bars = [m.start() for m in re.finditer(r" \| ", _mask(value))]
+    if not bars or value[-1:] in _CLOSE:
+        return None  # no union, or one that ends with a bracket: black's other rules
+    return _parenthesized(pad, code[: head.end()] + "(", value, bars, ")")
 
 
 def _mask(code: str) -> str:
@@ -172,20 +187,23 @@ def _split_annotation(pad: str, code: str, in_brackets: bool) -> list[str] | Non
         # a field's default is in invisible parentheses: black splits there first when it can
         value = inner + code[equals + 3 :]
         return [f"{pad}{code[:equals]} = (", value, f"{pad})"] if len(value) <= LINE_LENGTH else None
-    members = [annotation[a:b].removeprefix(" ") for a, b in zip([0, *bars], [*bars, len(annotation)])]
-    body: list[str] = [inner + annotation]
+    return _parenthesized(pad, f"{head.group(1)}: (", annotation, bars, f"){code[stop:]}")
+
+
+def _parenthesized(pad: str, opening: str, union: str, bars: list[int], closing: str) -> list[str] | None:
+    """``opening`` (ending with ``(``), the union (``bars``: where its top-level `` | `` are), then
+    ``closing``: the union on one line if it fits, else one ``| member`` per line."""
+    inner = pad + _INDENT
+    body: list[str] = [inner + union]
     if len(body[0]) > LINE_LENGTH:
         body = []
-        for member in members:
-            lines = _split_member(inner, member)
+        for a, b in zip([0, *bars], [*bars, len(union)]):
+            lines = _split_member(inner, union[a:b].removeprefix(" "))
             if lines is None:
                 return None
             body.extend(lines)
-    first = f"{pad}{head.group(1)}: ("
-    last = f"{pad}){code[stop:]}"
-    if any(len(line) > LINE_LENGTH for line in (first, *body, last)):
-        return None
-    return [first, *body, last]
+    lines = [pad + opening, *body, pad + closing]
+    return None if any(len(line) > LINE_LENGTH for line in lines) else lines
 
 
 def _split_member(pad: str, member: str) -> list[str] | None:

@@ -141,11 +141,15 @@ def _wrapped(name: str, wrapper: str) -> str:
     line = f"        self.{name} = {wrapper}(resource.{name})"
     if len(line) <= LINE_LENGTH:
         return line
+    at_call = f"        self.{name} = {wrapper}(\n            resource.{name}\n        )"
     if len(f"        self.{name} = {wrapper}(") <= LINE_LENGTH:
-        return f"        self.{name} = {wrapper}(\n            resource.{name}\n        )"
-    # black then puts the right-hand side in parentheses, split again if it does not fit there
+        return at_call
+    # black then puts the right-hand side in parentheses, split again if it does not fit there;
+    # when even that leaves a line too long, it splits at the call after all
     inner = f"            {wrapper}(resource.{name})"
     if len(inner) > LINE_LENGTH:
+        if len(f"                resource.{name}") > LINE_LENGTH:
+            return at_call
         inner = f"            {wrapper}(\n                resource.{name}\n            )"
     return f"        self.{name} = (\n{inner}\n        )"
 
