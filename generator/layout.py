@@ -14,7 +14,9 @@ Shapes split here (``LINE_LENGTH`` columns, four spaces an indent):
   trailing comma, as black splits imports.
 - ``name = dotted.name``, too long: the right-hand side in parentheses on its own line.
 - ``name: A | B = default`` (a model field, or a parameter ending with ``,``): the annotation
-  in parentheses, on one line or one ``| member`` per line.
+  in parentheses, on one line or one ``| member`` per line, a member split at its subscript when
+  it is still too long; a field's default in parentheses instead when that fits.
+- ``Name: TypeAlias = A | B | ...``: the union in parentheses, the same way.
 - a line that ends with a bracketed group (``x = {...}``, ``x: T = Field(...)``, ``call(...)``,
   ``key={...},`` inside a call): a call's arguments or a subscript on one line when they fit,
   otherwise (and a display's items always) one item per line with a trailing comma; the part
@@ -98,8 +100,8 @@ def _walk(source: str, split: bool) -> tuple[str, bool]:
 
 def _unsplittable(code: str, tokens: list[str] | None, in_brackets: bool) -> bool:
     """Long lines black leaves as they are: a docstring's first line (a docstring is never split),
-    a comment on a line of its own, the opening line of an import it already split, and, inside brackets, one item that is a
-    name, ``name as name``, a dotted name or a string."""
+    a comment on a line of its own, the opening line of an import it already split, and, inside
+    brackets, one item that is a name, ``name as name``, a dotted name, a string or ``key="..."``."""
     if code.startswith(('"""', "#")) or tokens is None:  # a docstring's first line, a comment
         return code.startswith(('"""', "#"))
     if not in_brackets:
