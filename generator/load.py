@@ -398,10 +398,10 @@ def _digest(value: Any) -> str:
 def spec_parts(document: dict[str, Any]) -> dict[str, Any]:
     """Hashes of a document's parts: everything but ``paths`` as one, each path item apart."""
     paths = document.get("paths")
-    return {
-        "rest": _digest({k: v for k, v in document.items() if k != "paths"}),
-        "paths": {str(k): _digest(v) for k, v in paths.items()} if isinstance(paths, dict) else None,
-    }
+    hashes = None  # not path items keyed by strings: the next run validates everything again
+    if isinstance(paths, dict) and all(isinstance(k, str) for k in paths):
+        hashes = {k: _digest(v) for k, v in paths.items()}
+    return {"rest": _digest({k: v for k, v in document.items() if k != "paths"}), "paths": hashes}
 
 
 def _changed_part(document: dict[str, Any], parts: dict[str, Any], previous_parts: str) -> dict[str, Any] | None:
