@@ -63,10 +63,9 @@ def format_source(path: str, source: str) -> str:
     black, mode, invalid_input = _black()
     try:
         formatted: str = black.format_str(source, mode=mode)
-        compile(formatted, path, "exec", dont_inherit=True)
-    except (invalid_input, SyntaxError, ValueError) as exc:  # a template or escaping bug
+    except (invalid_input, ValueError) as exc:  # a template or escaping bug
         raise GeneratorError(path, [Problem("#", f"generated code does not parse or compile: {exc}")]) from None
-    return formatted
+    return _compiled(path, formatted)
 
 
 def _compiled(path: str, source: str) -> str:

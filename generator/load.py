@@ -49,7 +49,7 @@ class Document:
         if self.pending is not None:
             problems = self.pending.problems()
             if problems:
-                raise GeneratorError(self.source, sorted(set(problems), key=lambda p: (p.where, p.message)))
+                raise _failed(self.source, problems)
 
 
 if TYPE_CHECKING:
@@ -275,8 +275,13 @@ def validate(
         ]
     problems = ours + found
     if problems:
-        raise GeneratorError(source, sorted(set(problems), key=lambda p: (p.where, p.message)))
+        raise _failed(source, problems)
     return Document(source=source, data=data, version=version[:3])
+
+
+def _failed(source: str, problems: list[Problem]) -> GeneratorError:
+    """The error listing each problem once, by place."""
+    return GeneratorError(source, sorted(set(problems), key=lambda p: (p.where, p.message)))
 
 
 def _too_deep(data: Any) -> list[Problem]:
@@ -421,20 +426,18 @@ def _changed_part(document: dict[str, Any], parts: dict[str, Any], previous_part
     components: dict[str, Any] = document.get("components") or {}
     reached: dict[str, dict[str, Any]] = {}
     todo: list[Any] = [document["paths"][k] for k in changed]
-    while todo:
-        value = todo.pop()
-        if isinstance(value, dict):
-            todo.extend(value.values())
-        elif isinstance(value, list):
-            todo.extend(value)
-        elif isinstance(value, str) and value.startswith("#"):
+    for node in todo:  # grows with each component reached
+        for _, value in walk(node):
+            if not (isinstance(value, str) and value.startswith("#")):
+                continue
             tokens = ref_tokens(document, value)
             if tokens is None or len(tokens) < 3 or tokens[0] != "components":
                 if value.startswith("#/"):
                     return None  # a reference elsewhere (another path item): read everything
                 continue
             kind, name = tokens[1], tokens[2]
-            target = components.get(kind, {}).get(name, MISSING) if isinstance(components.get(kind), dict) else MISSING
+            found = components.get(kind)
+            target = found.get(name, MISSING) if isinstance(found, dict) else MISSING
             if target is not MISSING and name not in reached.setdefault(kind, {}):
                 reached[kind][name] = target
                 todo.append(target)

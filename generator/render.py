@@ -121,18 +121,8 @@ def _environment(templates: Path, overlay: Path | None = None) -> jinja2.Environ
     )
     env.filters["pyrepr"] = literal
     env.filters["wrapped"] = _wrapped
-    env.filters["from_import"] = lambda module, name: _from_import("", module, [name])
     env.filters["tomlstr"] = _toml_string
     return env
-
-
-def _from_import(pad: str, module: str, names: list[str]) -> str:
-    """``from module import names``; one name that makes the line too long goes in parentheses on
-    its own line, as black puts it (black then has nothing to rewrite)."""
-    line = f"{pad}from {module} import {', '.join(names)}"
-    if len(line) <= LINE_LENGTH or len(names) != 1:
-        return line
-    return f"{pad}from {module} import (\n{pad}    {names[0]},\n{pad})"
 
 
 def _wrapped(name: str, wrapper: str) -> str:
@@ -181,7 +171,7 @@ def _import_lines(imports: list[Import], package_depth: int = 2) -> list[str]:
             if i and _import_group(module) != _import_group(ordered[i - 1]):
                 lines.append("")
             names = modules[module]
-            lines.append(_from_import(pad, module, sorted(names)) if names else f"{pad}import {module}")
+            lines.append(f"{pad}from {module} import {', '.join(sorted(names))}" if names else f"{pad}import {module}")
 
     group(runtime, "")
     if type_only:
