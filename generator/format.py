@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GeneratorError, Problem
-from .layout import LINE_LENGTH, needs_black, presplit
+from .layout import LINE_LENGTH, long_statements, needs_black, presplit
 
 __all__ = ["format_files", "format_source", "installed_version", "BLACK_VERSION", "FORMATTER", "LINE_LENGTH"]
 
@@ -68,6 +68,47 @@ def format_source(path: str, source: str) -> str:
     return _compiled(path, formatted)
 
 
+_BLOCK_HEADER = ("def ", "async def ", "class ", "if ", "for ", "while ", "with ", "async for ", "async with ")
+
+
+def _format_statements(source: str) -> str | None:
+    """``source`` (in black's style but for a few long statements) with each statement that black
+    would change formatted by black alone, at its depth: black lays out each line from the line's
+    own content and depth, so the file comes out as black would format it whole, in a fraction
+    of the time (black parses only those statements). None: black must read the whole file (a
+    line ``layout`` cannot read, a statement that cannot stand alone)."""
+    found = long_statements(source)
+    if not found:
+        return None
+    black, mode, invalid_input = _black()
+    lines = source.split("\n")
+    done: list[str] = []
+    previous = 0
+    for start, end in found:
+        statement = lines[start:end]
+        pad = len(statement[0]) - len(statement[0].lstrip(" "))
+        first = statement[0].lstrip(" ")
+        if pad % 4 or first.startswith(("elif ", "else", "except", "finally", "try", "@")):
+            return None
+        wrappers = [" " * (4 * level) + "if True:" for level in range(pad // 4)]
+        body = [" " * (pad + 4) + "pass"] if first.startswith(_BLOCK_HEADER) else []
+        try:
+            formatted = black.format_str("\n".join([*wrappers, *statement, *body]) + "\n", mode=mode)
+        except (invalid_input, ValueError):
+            return None
+        out = formatted.split("\n")
+        if out[: len(wrappers)] != wrappers or out[-1] != "" or (body and out[-2] != body[0]):
+            return None
+        formatted_lines = out[len(wrappers) : len(out) - 1 - len(body)]
+        while formatted_lines and not formatted_lines[0]:  # the blank lines black puts before a def
+            del formatted_lines[0]
+        done.extend(lines[previous:start])
+        done.extend(formatted_lines)
+        previous = end
+    done.extend(lines[previous:])
+    return "\n".join(done)
+
+
 def _compiled(path: str, source: str) -> str:
     try:
         compile(source, path, "exec", dont_inherit=True)
@@ -87,44 +128,93 @@ def format_files(
     ``black_style``: the sources come from the generator's own templates, which are written in
     black's style; a file is then laid out here (``layout.presplit``) and given to black only
     when a code line is still too long (``layout.needs_black``). Any other file (user templates)
-    goes to black as it is."""
+    goes to black as it is. Once black has ``_PARALLEL_FROM`` characters to read, worker
+    processes format files while this one lays out and compiles the rest."""
     formatted: dict[str, str] = {}
     sources: dict[str, str] = {}
-    todo: list[tuple[str, str]] = []
-    for path, text in files.items():
-        if not path.endswith(".py"):
-            formatted[path] = text
-            continue
-        sources[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        hit = cached(path, sources[path])
-        if hit is None and black_style:
-            laid_out = presplit(text)
-            if not needs_black(laid_out):
-                hit = _compiled(path, laid_out)
-        if hit is None:
-            todo.append((path, text))  # as rendered: black's output is then black's alone
-        formatted[path] = hit or ""
-    for path, text in _format_all(todo):
-        formatted[path] = text
+    with _Black() as black:
+        for path, text in files.items():
+            if not path.endswith(".py"):
+                formatted[path] = text
+                continue
+            sources[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            hit = cached(path, sources[path])
+            if hit is None and black_style:
+                laid_out = presplit(text)
+                if not needs_black(laid_out):
+                    hit = _compiled(path, laid_out)
+                else:  # black on the statements it would change (or else the whole file)
+                    black.submit(path, text, laid_out)
+            elif hit is None:
+                black.submit(path, text)  # as rendered: black's output is then black's alone
+            formatted[path] = hit or ""
+        formatted.update(black.results())
     return formatted, sources
 
 
-_PARALLEL_FROM = 16  # files for black; below this, starting worker processes costs more than it saves
+# Characters for black to read: below this, starting worker processes costs more than it saves
+# (about a second of black's work).
+_PARALLEL_FROM = 100_000
 
 
-def _format_pair(item: tuple[str, str]) -> tuple[str, str]:
-    return item[0], format_source(*item)
+def _format_item(item: tuple[str, str, str | None]) -> tuple[str, str]:
+    """(path, formatted) for (path, source as rendered, the source laid out or None)."""
+    path, text, laid_out = item
+    statements = None if laid_out is None else _format_statements(laid_out)
+    return path, format_source(path, text) if statements is None else _compiled(path, statements)
 
 
-def _format_all(todo: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Format on every core when there is enough work; results come back in input order."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(todo) < _PARALLEL_FROM or workers < 2:
-        return [_format_pair(item) for item in todo]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+def _cost(text: str, laid_out: str | None) -> int:
+    found = None if laid_out is None else long_statements(laid_out)
+    if not found or laid_out is None:
+        return len(text)
+    lines = laid_out.split("\n")
+    return sum(len(line) + 1 for start, end in found for line in lines[start:end])
 
-    # Spawned, not forked: a forked worker starts with the generator's whole memory (the parsed
-    # spec, the IR), which made it the largest process of a run on large specs.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_format_pair, todo, chunksize=max(1, len(todo) // (workers * 8))))
+
+def _warm() -> None:
+    _black()
+
+
+class _Black:
+    """Files for black: formatted here when there is little to format, else on every core, in
+    worker processes started as soon as there is enough and fed as files come."""
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[str, str, str | None]] = []
+        self._cost = 0
+        self._futures: list[Any] = []
+        self._pool: Any = None
+        self._workers = min(os.cpu_count() or 1, 8)
+
+    def __enter__(self) -> _Black:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, path: str, text: str, laid_out: str | None = None) -> None:
+        item = (path, text, laid_out)
+        if self._pool is not None:
+            self._futures.append(self._pool.submit(_format_item, item))
+            return
+        self._waiting.append(item)
+        self._cost += _cost(text, laid_out)
+        if self._cost < _PARALLEL_FROM or self._workers < 2:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Spawned, not forked: a forked worker starts with the generator's whole memory (the
+        # parsed spec, the IR), which made it the largest process of a run on large specs.
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+        for _ in range(self._workers):  # black imported in each while the files come
+            self._pool.submit(_warm)
+        waiting, self._waiting = self._waiting, []
+        self._futures.extend(self._pool.submit(_format_item, waited) for waited in waiting)
+
+    def results(self) -> list[tuple[str, str]]:
+        """Every file formatted, in the order given; the first failure raises."""
+        return [future.result() for future in self._futures] + [_format_item(item) for item in self._waiting]

@@ -20,14 +20,15 @@ Shapes split here (``LINE_LENGTH`` columns, four spaces an indent):
 - a line that ends with a bracketed group (``x = {...}``, ``x: T = Field(...)``, ``call(...)``,
   ``key={...},`` inside a call): a call's arguments or a subscript on one line when they fit,
   otherwise (and a display's items always) one item per line with a trailing comma; the part
-  before the bracket and the closing part must fit.
+  before the bracket and the closing part must fit. ``return f(...)`` is split as ``x = f(...)``.
+- ``def f(self) -> T:``, too long: the one parameter on its own line, with a trailing comma.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["LINE_LENGTH", "needs_black", "presplit"]
+__all__ = ["LINE_LENGTH", "long_statements", "needs_black", "presplit"]
 
 LINE_LENGTH = 100
 _INDENT = "    "
@@ -41,9 +42,10 @@ _ASSIGN_DOTTED = re.compile(r"(\w+) = ([\w.]+)")
 _DOTTED = re.compile(r"[\w.]*")
 _PARAM_SUBSCRIPT = re.compile(r"\w+: [\w.]+")
 _IMPORT_OPEN = re.compile(r"from [\w.]+ import \(")
-_ITEM = re.compile(r"""(?:\w+ as \w+|[\w.]+|(?:\w+=)?[fr]?"(?:[^"\\]|\\.)*"),?""")
+_ITEM = re.compile(r"""(?:\w+ as \w+|(?:\w+=)?[\w.]+|(?:\w+=)?[fr]?"(?:[^"\\]|\\.)*"|"(?:[^"\\]|\\.)*": [\w.]+),?""")
+_DEF = re.compile(r"((?:async )?def \w+\()(\w+(?:: [\w.]+)?)(\) -> [\w.]+:)")
 _ALIAS = re.compile(r"(\w+): TypeAlias = ")
-_BLOCK = re.compile(r"(?:async |def |class |if |elif |else|for |while |with |try|except|finally|return |lambda|@)")
+_BLOCK = re.compile(r"(?:async |def |class |if |elif |else|for |while |with |try|except|finally|lambda|@)")
 
 
 def _code_lines(source: str) -> list[tuple[int, bool]]:
@@ -77,6 +79,33 @@ def presplit(source: str) -> str:
     return _walk(source, split=True)[0]
 
 
+def long_statements(source: str) -> list[tuple[int, int]] | None:
+    """The statements (first line, line after the last) that hold a code line black would still
+    split, in order; None when a line cannot be read here (black then reads the whole file). A
+    statement is a top-level bracket group with the lines that open and close it."""
+    lines = source.split("\n")
+    found: list[tuple[int, int]] = []
+    depth, start, long = 0, 0, False
+    for index, code in _code_lines(source):
+        line = lines[index]
+        if not code or line.lstrip().startswith(('"""', "#")):  # a docstring's first line, a comment
+            continue
+        tokens = _tokens(line.strip())
+        if tokens is None:
+            return None
+        if depth == 0:
+            start, long = index, False
+        if len(line) > LINE_LENGTH and not _unsplittable(line.strip(), tokens, depth > 0):
+            long = True
+        depth += sum(1 for t in tokens if t in _OPEN) - sum(1 for t in tokens if t in _CLOSE)
+        if depth < 0:
+            return None
+        if depth == 0 and long:
+            found.append((start, index + 1))
+            long = False
+    return None if depth else found
+
+
 def _walk(source: str, split: bool) -> tuple[str, bool]:
     """(the source with known shapes split when ``split``, whether a too-long line remains that
     black would split)."""
@@ -101,7 +130,8 @@ def _walk(source: str, split: bool) -> tuple[str, bool]:
 def _unsplittable(code: str, tokens: list[str] | None, in_brackets: bool) -> bool:
     """Long lines black leaves as they are: a docstring's first line (a docstring is never split),
     a comment on a line of its own, the opening line of an import it already split, and, inside
-    brackets, one item that is a name, ``name as name``, a dotted name, a string or ``key="..."``."""
+    brackets, one item that is a name, ``name as name``, a dotted name, a string, ``key=name``,
+    ``key="..."`` or ``"key": name``."""
     if code.startswith(('"""', "#")) or tokens is None:  # a docstring's first line, a comment
         return code.startswith(('"""', "#"))
     if not in_brackets:
@@ -117,6 +147,11 @@ def _tokens(code: str) -> list[str] | None:
 def _split(line: str, tokens: list[str], in_brackets: bool) -> list[str] | None:
     pad = line[: len(line) - len(line.lstrip(" "))]
     code = line.strip()
+    signature = _DEF.fullmatch(code)
+    if signature is not None:  # ``def f(self) -> T:``: the one parameter on its own line
+        head, parameter, tail = signature.groups()
+        lines = [pad + head, f"{pad}{_INDENT}{parameter},", pad + tail]
+        return lines if all(len(line) <= LINE_LENGTH for line in lines) else None
     if any("#" in t or '"""' in t for t in tokens if t[0] not in "\"'") or _BLOCK.match(code):
         return None  # comments, blocks and definitions: black's other rules
     if not in_brackets and _IMPORT.fullmatch(code):
@@ -245,7 +280,8 @@ def _bracketed(head: str, parts: list[str], tail: str, inner: str, explode: bool
     if len(one_line) <= LINE_LENGTH and not explode:
         return [head, one_line, tail]
     body = [f"{inner}{part}," for part in parts]
-    return None if any(len(line) > LINE_LENGTH for line in body) else [head, *body, tail]
+    too_long = any(len(line) > LINE_LENGTH and not _ITEM.fullmatch(line.strip()) for line in body)
+    return None if too_long else [head, *body, tail]
 
 
 def _split_group(pad: str, tokens: list[str], in_brackets: bool) -> list[str] | None:
@@ -298,11 +334,14 @@ def _top_level(tokens: list[str]) -> list[str]:
 
 def _head_is_simple(tokens: list[str], in_brackets: bool) -> bool:
     """What comes before the group is a plain call, subscript or display: ``name = `` or
-    ``name: T = `` then a dotted name or nothing; ``key=`` inside brackets; or a dotted name. On
+    ``name: T = `` then a dotted name or nothing; ``key=`` inside brackets; ``return`` and a
+    dotted name, then a call; or a dotted name. On
     anything else (operators, several assignments, lambdas) black may choose another split."""
     text = "".join(_top_level(tokens))
     if tokens[-1] == "[" and _PARAM_SUBSCRIPT.fullmatch(text):
         return True  # an annotation that is one subscript, no default: ``name: Literal[``
+    if text.startswith("return ") and tokens[-1] == "(":  # ``return f(``: as ``x = f(``
+        return _DOTTED.fullmatch(text[len("return ") :]) is not None and text != "return "
     if in_brackets:
         key, sep, rest = text.partition("=")
         return bool(sep) and key.isidentifier() and rest == "" or (not sep and _DOTTED.fullmatch(text) is not None)

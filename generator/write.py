@@ -124,14 +124,15 @@ def write_tree(
     if out.exists() and not out.is_dir():
         raise GeneratorError(str(out), [Problem("#", "the output path is a file, not a folder")])
     old = read_manifest(out) if out.is_dir() else {}
-    in_the_way = [p for p in files if _in_the_way(out, p, old, files[p])]
+    existing = _index(out) if out.is_dir() else {}
+    in_the_way = [p for p in files if _in_the_way(out, p, old, files[p], existing)]
     if in_the_way:
         raise GeneratorError(
             str(out),
             [Problem("#", f"{p}: a file the generator did not write is in the way; move it and generate again") for p in in_the_way],
         )
     files = {**files, MANIFEST: manifest_text(files, spec_sha256, sources, inputs)}
-    unchanged = tuple(sorted(p for p in files if _same(out / p, files[p])))
+    unchanged = tuple(sorted(p for p in files if existing.get(p) == "file" and _same(out / p, files[p])))
     written = tuple(sorted(p for p in files if p not in unchanged))
     stale = sorted(p for p in old if p not in files and (out / p).is_file())
     # A file the generator wrote and no longer produces is removed, unless it was edited since.
@@ -143,9 +144,13 @@ def write_tree(
     # mkdtemp makes a private (0700) folder; give it the mode the output folder has or would get.
     os.chmod(stage, stat.S_IMODE(out.stat().st_mode) if out.is_dir() else 0o777 & ~_umask())
     try:
+        folders: set[str] = set()
         for path, text in files.items():
             target = stage / path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            folder = path.rpartition("/")[0]
+            if folder and folder not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(folder)
             if path in unchanged:  # keep the same file (and its mtime): nothing to rewrite
                 _link(out / path, target)
                 continue
@@ -182,19 +187,41 @@ def _umask() -> int:
     return mask
 
 
-def _in_the_way(out: Path, path: str, old: dict[str, str], text: str) -> bool:
+def _index(out: Path) -> dict[str, str]:
+    """Every path under ``out`` (POSIX, relative) → "file", "dir", "link" or "other"; links are
+    not followed. One listing per folder, instead of several calls per generated file."""
+    found: dict[str, str] = {}
+    todo = [("", str(out))]
+    while todo:
+        prefix, folder = todo.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_symlink():
+                    found[rel] = "link"
+                elif entry.is_dir(follow_symlinks=False):
+                    found[rel] = "dir"
+                    todo.append((rel + "/", entry.path))
+                else:
+                    found[rel] = "file" if entry.is_file(follow_symlinks=False) else "other"
+    return found
+
+
+def _in_the_way(out: Path, path: str, old: dict[str, str], text: str, existing: dict[str, str]) -> bool:
     """A file the generator did not write at ``path`` (unless it already holds exactly what
-    would be written: then it is adopted), or a file where the generator needs a folder."""
-    target = out / path
-    if target.is_symlink():  # the generator writes files, never through or over a link
+    would be written: then it is adopted), or a file where the generator needs a folder.
+    ``existing``: what is in ``out`` (``_index``)."""
+    kind = existing.get(path)
+    if kind == "link":  # the generator writes files, never through or over a link
         return True
     if path == MANIFEST:
         return False
-    if path not in old and (target.exists() or target.is_symlink()) and not (target.is_file() and _same(target, text)):
+    if path not in old and kind is not None and not (kind == "file" and _same(out / path, text)):
         return True
-    parents = PurePosixPath(path).parents
+    parents = path.split("/")[:-1]
     return any(
-        ((out / p).is_file() or (out / p).is_symlink()) and p.as_posix() not in old for p in list(parents)[:-1]
+        existing.get(parent) in ("file", "link", "other") and parent not in old
+        for parent in ("/".join(parents[: i + 1]) for i in range(len(parents)))
     )
 
 

@@ -108,21 +108,23 @@ def test_committed_sdk_python_files_are_fixed_points() -> None:
         assert format_source(path, text) == text, path
 
 
-def test_many_files_are_formatted_in_parallel_in_input_order() -> None:
-    """Enough files go to worker processes; the result is the serial result, in input order."""
+def test_many_files_are_formatted_in_parallel_in_input_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enough work goes to worker processes; the result is the serial result, in input order."""
     from generator import format as fmt
 
-    files = {f"pkg/m{i:03d}.py": f"x{i} = {{  'a':{i} }}\n" for i in range(fmt._PARALLEL_FROM + 10)}
+    monkeypatch.setattr(fmt, "_PARALLEL_FROM", 200)  # characters: the first dozen files start the pool
+    files = {f"pkg/m{i:03d}.py": f"x{i} = {{  'a':{i} }}\n" for i in range(40)}
     out, sources = format_files(files)
     assert list(out) == list(files)
     assert out == {path: format_source(path, text) for path, text in files.items()}
     assert set(sources) == set(files)
 
 
-def test_a_broken_file_among_many_is_reported_by_name() -> None:
+def test_a_broken_file_among_many_is_reported_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     from generator import format as fmt
 
-    files = {f"pkg/m{i:03d}.py": f"x{i} = {i}\n" for i in range(fmt._PARALLEL_FROM + 10)}
+    monkeypatch.setattr(fmt, "_PARALLEL_FROM", 200)
+    files = {f"pkg/m{i:03d}.py": f"x{i} = {i}\n" for i in range(40)}
     files["pkg/broken.py"] = "def f(:\n"
     with pytest.raises(GeneratorError) as caught:
         format_files(files)

@@ -625,7 +625,7 @@ def test_regeneration_validates_the_changed_path_item_and_still_reports_its_prob
     assert seen.read_text(encoding="utf-8").splitlines()[2:] == ["/c", "/a,/b,/c"]  # then all, to be sure
 
 
-# --- the OpenAPI JSON Schema check asked of jsonschema-rs first ---------------------------------
+# --- the OpenAPI JSON Schema check, and each schema's meta-schema check, asked of jsonschema-rs first
 
 _DOCUMENTS = sorted(
     p
@@ -643,6 +643,22 @@ _MUTATIONS: dict[str, Any] = {
     "security not a list": lambda op: op.__setitem__("security", {"a": []}),
 }
 
+# Schemas that break the JSON Schema meta-schema, or that jsonschema-rs might judge otherwise
+# than the validator (whole numbers as floats, Python regular expressions).
+_SCHEMA_MUTATIONS: dict[str, Any] = {
+    "pattern Python rejects": {"type": "string", "pattern": "(unclosed"},
+    "pattern only Python accepts": {"type": "string", "pattern": "(?P<name>a)(?P=name)"},
+    "maxLength a float": {"type": "string", "maxLength": 5.0},
+    "minLength negative": {"type": "string", "minLength": -1},
+    "required empty": {"type": "object", "properties": {"a": {"type": "string"}}, "required": []},
+    "required repeated": {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a", "a"]},
+    "enum 1 and 1.0": {"type": "number", "enum": [1, 1.0]},
+    "enum 1 and true": {"enum": [1, True]},
+    "multipleOf zero": {"type": "number", "multipleOf": 0},
+    "nested items broken": {"type": "array", "items": {"type": "object", "properties": {"a": {"maxItems": "3"}}}},
+    "title a number": {"type": "string", "title": 3},
+}
+
 
 def _problems_both_ways(document: Any, version: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Problem], list[Problem]]:
     import generator.load
@@ -650,6 +666,7 @@ def _problems_both_ways(document: Any, version: str, monkeypatch: pytest.MonkeyP
     fast = generator.load._validator_problems(document, version)
     with monkeypatch.context() as patched:
         patched.setattr(generator.load, "_matches_openapi_schema", lambda version, document: False)
+        patched.setattr(generator.load, "_meets_meta_schema", lambda version, schema: False)
         slow = generator.load._validator_problems(document, version)
     return fast, slow
 
@@ -677,3 +694,28 @@ def test_the_fast_schema_check_changes_no_answer_on_broken_documents(
     mutation(document["paths"]["/pipelines/metrics"]["post"])
     fast, slow = _problems_both_ways(document, document["openapi"], monkeypatch)
     assert fast == slow and fast, fast
+
+
+@pytest.mark.parametrize("schema", _SCHEMA_MUTATIONS.values(), ids=_SCHEMA_MUTATIONS.keys())
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_the_fast_meta_schema_check_changes_no_answer_on_odd_schemas(
+    schema: Any, version: str, spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = copy.deepcopy(spec)
+    document["openapi"] = version
+    document["components"]["schemas"]["Odd"] = schema
+    document["paths"]["/pipelines/metrics"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/components/schemas/Odd"
+    }
+    fast, slow = _problems_both_ways(document, version, monkeypatch)
+    assert fast == slow
+
+
+def test_the_fast_meta_schema_check_answers_only_what_it_can() -> None:
+    from generator.load import _meets_meta_schema
+
+    assert _meets_meta_schema("3.0", {"type": "string", "pattern": "^a+$", "maxLength": 5})
+    assert not _meets_meta_schema("3.0", {"type": "string", "pattern": "(unclosed"})
+    assert not _meets_meta_schema("3.0", {"type": "string", "maxLength": 5.0})  # left to the validator
+    assert not _meets_meta_schema("3.0", {"type": "string", "minLength": -1})
+    assert not _meets_meta_schema("3.1", {"type": "string"})  # dialects: the validator's
