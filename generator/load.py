@@ -7,6 +7,7 @@ the pipeline sees a document that did not validate.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import re
@@ -251,14 +252,13 @@ def validate(
     too_deep = _too_deep(data)
     if too_deep:  # nothing below may walk it: each of them recurses, or would take too long
         raise GeneratorError(source, too_deep)
-    all_of = check_all_of(data)  # before building anything: merging allOf chains recurses
-    if background and run_validator and not all_of and _can_fork():
-        # The rest of the checks, and the validator, run in a forked process meanwhile: the
-        # builder copes with what they find (a broken reference is an error of its own), and
-        # nothing is written before ``confirm()`` has heard from them.
+    if background and run_validator and _can_fork():
+        # The other checks, and the validator, run in a forked process meanwhile: what they find
+        # makes the builder fail at worst (a broken reference is an error of its own, a cycle of
+        # allOf a RecursionError), and nothing is written before ``confirm()`` has heard from them.
         pending = PendingValidation(data, version, previous_parts)
         return Document(source=source, data=data, version=version[:3], pending=pending)
-    problems, _ = _problems(data, version, all_of, run_validator)
+    problems, _ = _problems(data, version, check_all_of(data), run_validator)
     if problems:
         raise _failed(source, problems)
     return Document(source=source, data=data, version=version[:3])
@@ -377,7 +377,7 @@ def _can_fork() -> bool:
 
 
 class PendingValidation:
-    """The generator's checks but ``check_all_of`` and openapi-spec-validator, in a forked process
+    """The generator's checks (but ``_too_deep``) and openapi-spec-validator, in a forked process
     (the document is shared, not copied), while the generator builds the SDK in memory: they are
     most of a cold run's CPU on large specs, and the rest of the run needs little more than one
     core. ``problems()`` waits for them."""
@@ -408,8 +408,9 @@ class PendingValidation:
 
 
 def _validate_in_child(send: Any, data: dict[str, Any], version: str, previous_parts: str) -> None:
+    gc.freeze()  # what this process was forked with stays: the collector leaves it alone
     try:
-        send.send(_problems(data, version, [], True, previous_parts))
+        send.send(_problems(data, version, check_all_of(data), True, previous_parts))
     finally:
         send.close()
 

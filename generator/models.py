@@ -35,6 +35,7 @@ class ModelBuilder:
     _taken: set[str] = field(default_factory=set)  # lower-cased class and module names, for speed
     models: list[Model] = field(default_factory=list)
     aliases: list[Alias] = field(default_factory=list)
+    _by_name: dict[str, Model] = field(default_factory=dict)  # the first model of each name
 
     def __post_init__(self) -> None:
         schemas = (self.document.get("components") or {}).get("schemas") or {}
@@ -82,7 +83,7 @@ class ModelBuilder:
     def model(self, name: str) -> Model | None:
         """The model class called ``name``, building whatever is still pending first."""
         self.build()
-        return next((m for m in self.models if m.name == name), None)
+        return self._by_name.get(name)
 
     def _build_one(self, ref: ModelRef, schema_name: str, schema: Any, where: str) -> None:
         description = text_of(schema, "description")
@@ -93,6 +94,7 @@ class ModelBuilder:
         if is_object_schema(schema):
             model = self._model(ref, schema_name, schema, where, description)
             self.models.append(Model(**{**model.__dict__, "base": base}))
+            self._by_name.setdefault(model.name, self.models[-1])
             return
         if isinstance(schema, dict) and "$ref" in schema:
             # A component that only names another is an alias; a cycle of bare names is an error.

@@ -11,6 +11,7 @@ import math
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -514,13 +515,22 @@ def _example(tags: list[dict[str, Any]]) -> str:
     return ""
 
 
-def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, str]:
-    """Every file of the SDK, by path relative to the output folder, not yet formatted."""
+def render(
+    api: Api,
+    config: Config,
+    templates: Path = TEMPLATES,
+    share: Callable[[str], bool] | None = None,
+    only_shared: bool = False,
+    order: list[str] | None = None,
+) -> dict[str, str]:
+    """Every file of the SDK, by path relative to the output folder, not yet formatted.
+
+    Two processes each render a share of a large SDK: ``share`` picks the model and operation
+    files to render (by path; None: all), ``only_shared`` leaves out every other file, and
+    ``order`` receives every path, rendered or not, in the order of the whole SDK."""
     env = _environment(templates, config.templates)
     header = _header(config, "#")
     pkg = config.package
-    paging = resolve_paging(api, config)
-    tags = [_tag_view(t, paging) for t in api.tags]
     common = {
         "header": header,
         "package": pkg,
@@ -536,15 +546,35 @@ def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, s
         "wrappers": _WRAPPERS,
     }
     files: dict[str, str] = {}
+    order = [] if order is None else order
 
     def put(path: str, template: str, **values: Any) -> None:
-        files[path] = env.get_template(template).render(**common, **values)
+        order.append(path)
+        if not only_shared:
+            files[path] = env.get_template(template).render(**common, **values)
+
+    def shared(path: str) -> bool:
+        order.append(path)
+        return share is None or share(path)
 
     for name in ("_types", "_models", "_exceptions", "_response", "_pagination", "_base_client", "_version"):
         put(f"{pkg}/{name}.py", f"runtime/{name}.py.jinja")
     by_name = {m.name: m for m in api.models}
+    model_template = env.get_template("model.py.jinja")
     for model in api.models:
-        put(f"{pkg}/models/{model.module}.py", "model.py.jinja", model=_model_view(model, header, by_name))
+        path = f"{pkg}/models/{model.module}.py"
+        if shared(path):
+            files[path] = model_template.render(**common, model=_model_view(model, header, by_name))
+    paging = resolve_paging(api, config)
+    operation_template = env.get_template("operation.py.jinja")
+    if only_shared:  # the operation files of the share, without the views of whole tags
+        for operation in (op for tag in api.tags for op in tag.operations):
+            path = f"{pkg}/operations/{operation.module}.py"
+            if path not in files and (share is None or share(path)):
+                op_view = _operation_view(operation, paging.get(operation.operation_id))
+                files[path] = operation_template.render(**common, op=op_view)
+        return files
+    tags = [_tag_view(t, paging) for t in api.tags]
     for alias in api.aliases:
         put(f"{pkg}/models/{alias.module}.py", "alias.py.jinja", alias=_alias_view(alias))
     everything = sorted([(m.name, m.module) for m in api.models] + [(a.name, a.module) for a in api.aliases])
@@ -556,7 +586,9 @@ def render(api: Api, config: Config, templates: Path = TEMPLATES) -> dict[str, s
     )
     for tag in tags:
         for op in tag["operations"]:
-            put(f"{pkg}/operations/{op['module']}.py", "operation.py.jinja", op=op)
+            path = f"{pkg}/operations/{op['module']}.py"
+            if shared(path):
+                files[path] = operation_template.render(**common, op=op)
         put(f"{pkg}/resources/{tag['module']}.py", "resource.py.jinja", tag=tag)
     put(f"{pkg}/operations/__init__.py", "package/operations_init.py.jinja")
     put(f"{pkg}/resources/__init__.py", "package/resources_init.py.jinja")
