@@ -249,15 +249,16 @@ def validate(
         raise GeneratorError(
             source, [Problem(pointer("openapi"), f"unsupported OpenAPI version {version!r}: 3.0.x and 3.1.x are supported")]
         )
+    if background and run_validator and _can_fork():
+        # The checks, and the validator, run in a forked process meanwhile: what they find makes
+        # the builder fail at worst (a broken reference is an error of its own, a cycle of allOf
+        # or too deep a value a RecursionError, a schema nested too deeply an error of its own),
+        # and nothing is written before ``confirm()`` has heard from them.
+        pending = PendingValidation(data, version, previous_parts)
+        return Document(source=source, data=data, version=version[:3], pending=pending)
     too_deep = _too_deep(data)
     if too_deep:  # nothing below may walk it: each of them recurses, or would take too long
         raise GeneratorError(source, too_deep)
-    if background and run_validator and _can_fork():
-        # The other checks, and the validator, run in a forked process meanwhile: what they find
-        # makes the builder fail at worst (a broken reference is an error of its own, a cycle of
-        # allOf a RecursionError), and nothing is written before ``confirm()`` has heard from them.
-        pending = PendingValidation(data, version, previous_parts)
-        return Document(source=source, data=data, version=version[:3], pending=pending)
     problems, _ = _problems(data, version, check_all_of(data), run_validator)
     if problems:
         raise _failed(source, problems)
@@ -377,7 +378,7 @@ def _can_fork() -> bool:
 
 
 class PendingValidation:
-    """The generator's checks (but ``_too_deep``) and openapi-spec-validator, in a forked process
+    """The generator's checks and openapi-spec-validator, in a forked process
     (the document is shared, not copied), while the generator builds the SDK in memory: they are
     most of a cold run's CPU on large specs, and the rest of the run needs little more than one
     core. ``problems()`` waits for them."""
@@ -410,7 +411,8 @@ class PendingValidation:
 def _validate_in_child(send: Any, data: dict[str, Any], version: str, previous_parts: str) -> None:
     gc.freeze()  # what this process was forked with stays: the collector leaves it alone
     try:
-        send.send(_problems(data, version, check_all_of(data), True, previous_parts))
+        too_deep = _too_deep(data)  # nothing below may walk it
+        send.send((too_deep, "") if too_deep else _problems(data, version, check_all_of(data), True, previous_parts))
     finally:
         send.close()
 

@@ -14,7 +14,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import GeneratorError, Problem
 from .format import FORMATTER
@@ -100,15 +100,14 @@ def read_manifest(out: Path) -> dict[str, str]:
 
 
 def safe_relative(path: str) -> bool:
-    """A relative POSIX path that stays inside the output folder."""
-    p = PurePosixPath(path)
+    """A relative POSIX path that stays inside the output folder, in its one plain spelling (no
+    empty, ``.`` or ``..`` parts, no backslash, colon or NUL)."""
     return (
-        bool(p.parts)
-        and not p.is_absolute()
+        bool(path)
         and "\\" not in path
         and ":" not in path
-        and all(part not in ("", ".", "..") for part in p.parts)
         and "\x00" not in path
+        and all(part not in ("", ".", "..") for part in path.split("/"))
     )
 
 

@@ -746,3 +746,25 @@ def test_checks_beside_the_builder_give_what_checks_before_it_give(spec: Path, t
     first = _outcome(spec, tmp_path)
     monkeypatch.setattr(generator.load, "BACKGROUND_FROM", 0)
     assert _outcome(spec, tmp_path) == first
+
+
+def test_too_deep_a_document_is_reported_alike_when_checked_beside_the_builder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The builder reads a document nested deeper than MAX_DEPTH without failing in a way that
+    hides the problem: the depth check, done beside it, is what is reported."""
+    import generator.load
+
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(MAX_DEPTH + 300):
+        node["x"] = {}
+        node = node["x"]
+    document = json.loads(SPEC.read_text(encoding="utf-8"))
+    document["components"]["schemas"]["Deep"] = {"type": "object", "default": deep, "properties": {"a": deep}}
+    spec = tmp_path / "deep.json"
+    spec.write_text(json.dumps(document), encoding="utf-8")
+    monkeypatch.setattr(generator.load, "BACKGROUND_FROM", 10**12)
+    first = _outcome(spec, tmp_path)
+    monkeypatch.setattr(generator.load, "BACKGROUND_FROM", 0)
+    assert _outcome(spec, tmp_path) == first and first[0] == "error"
