@@ -321,9 +321,9 @@ def _large_rows() -> Outcome:
         return outcome
     notes.append(
         f"ours, cold: {_summary(cold.stdout, 'operations').split(' in ')[0]} operations, {_summary(cold.stdout, 'models')}, "
-        f"{_summary(cold.stdout, 'files')}; post-processing: black {_tool_version(sys.executable, 'black')} in-process "
-        f"(a process pool on every core for large outputs); peak RSS main process {cold.main_mb:.0f} MB, "
-        f"largest worker {cold.children_mb:.0f} MB"
+        f"{_summary(cold.stdout, 'files')}; post-processing: black {_tool_version(sys.executable, 'black')} on the "
+        f"statements it would change, in-process (a pool of spawned processes for large amounts); peak RSS main process "
+        f"{cold.main_mb:.0f} MB, largest other process (forked: the validator, a share of render and format) {cold.children_mb:.0f} MB"
     )
 
     # 1. cold generate, openapi-python-client (default post-hooks: ruff, installed beside it)
@@ -348,14 +348,14 @@ def _large_rows() -> Outcome:
             rows.append(Row(f"{label}: cold `generate` vs {OPC} {version} (its exit code {theirs.exit})", cold.seconds, theirs.seconds, "s", "≤ 0.5×"))
             rows.append(Row("  CPU time of the same runs (user + system, every process)", cold.cpu, theirs.cpu, "s", "—"))
             rows.append(Row(
-                f"  peak RSS, largest process (ours: main {cold.main_mb:.0f} MB, spawned black workers {cold.children_mb:.0f} MB; "
+                f"  peak RSS, largest process (ours: main {cold.main_mb:.0f} MB, forked processes {cold.children_mb:.0f} MB; "
                 f"theirs: main {theirs.main_mb:.0f} MB, ruff via sh {theirs.children_mb:.0f} MB)",
                 cold.peak_mb, theirs.peak_mb, "MB", "ours ≤ 300 MB",
             ))  # fmt: skip
         notes.append(f"{OPC} {version} (ruff {_tool_version(python, 'ruff')}): {_opc_report(theirs, opc_out)}")
         notes.append(
-            "peak RSS: ru_maxrss of each process; a forked process starts from its parent's RSS (our black workers "
-            "are spawned, fresh interpreters; ruff's figure is at least openapi-python-client's at the fork)"
+            "peak RSS: ru_maxrss of each process; a forked process starts from its parent's RSS (ours: the validator "
+            "and the process that renders a share of the files; ruff's figure is at least openapi-python-client's at the fork)"
         )
 
     # 2. check, nothing changed

@@ -11,12 +11,12 @@ import os
 from collections.abc import Callable
 import importlib.util
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from .errors import GeneratorError, Problem
 from .layout import LINE_LENGTH, long_statements, needs_black, presplit
 
-__all__ = ["format_files", "format_source", "Forked", "can_fork", "installed_version", "BLACK_VERSION", "FORMATTER", "LINE_LENGTH"]
+__all__ = ["format_files", "format_source", "installed_version", "BLACK_VERSION", "FORMATTER", "LINE_LENGTH"]
 
 
 
@@ -39,8 +39,6 @@ BLACK_VERSION: str = installed_version("black")
 
 # Names the formatting exactly (version and mode, spelled stably): the format cache is only
 # used when it is the same.
-_T = TypeVar("_T")
-
 FORMATTER = f"black {BLACK_VERSION} line-length={LINE_LENGTH} target=py310 magic-trailing-comma string-normalization"
 
 
@@ -132,62 +130,6 @@ def format_files(
     when a code line is still too long (``layout.needs_black``). Any other file (user templates)
     goes to black as it is. Once black has ``_PARALLEL_FROM`` characters to read, worker
     processes format files while this one lays out and compiles the rest."""
-    return _format_here(files, cached, black_style)
-
-
-def can_fork() -> bool:
-    import multiprocessing
-
-    return (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
-
-
-class Forked(Generic[_T]):
-    """``work()`` in a forked process (which starts with this one's memory: the IR, the files),
-    while this one goes on; ``result()`` waits for it. A ``GeneratorError`` comes back as it was
-    raised; on any other failure (the process died, or raised something else) ``work()`` is done
-    again here, so that it fails here as it would have."""
-
-    def __init__(self, work: Callable[[], _T]) -> None:
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        self._work = work
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=self._run, args=(send,), daemon=True)
-        self._process.start()
-        send.close()
-
-    def _run(self, send: Any) -> None:
-        try:
-            try:
-                answer: Any = ("done", self._work())
-            except GeneratorError as exc:
-                answer = ("failed", exc)
-            except BaseException:  # noqa: BLE001 - told by doing the work again in the parent
-                answer = ("again", None)
-            send.send(answer)
-        finally:
-            send.close()
-
-    def result(self) -> _T | GeneratorError:
-        try:
-            kind, value = self._receive.recv()
-        except EOFError:
-            kind, value = "again", None
-        finally:
-            self._receive.close()
-            self._process.join()
-        if kind == "again":
-            try:
-                return self._work()
-            except GeneratorError as exc:
-                return exc
-        return value  # type: ignore[no-any-return]
-
-
-def _format_here(
-    files: dict[str, str], cached: Callable[[str, str], str | None], black_style: bool
-) -> tuple[dict[str, str], dict[str, str]]:
     formatted: dict[str, str] = {}
     sources: dict[str, str] = {}
     with _Black() as black:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import yaml
 
 from .errors import GeneratorError, Problem, pointer
+from .fork import can_fork
 from .refs import ALLOF_TOO_DEEP, MISSING, check_all_of, check_references, lookup, ref_tokens, walk
 
 __all__ = ["Document", "MAX_DEPTH", "load", "parse_text", "validate"]
@@ -249,7 +250,7 @@ def validate(
         raise GeneratorError(
             source, [Problem(pointer("openapi"), f"unsupported OpenAPI version {version!r}: 3.0.x and 3.1.x are supported")]
         )
-    if background and run_validator and _can_fork():
+    if background and run_validator and can_fork():
         # The checks, and the validator, run in a forked process meanwhile: what they find makes
         # the builder fail at worst (a broken reference is an error of its own, a cycle of allOf
         # or too deep a value a RecursionError, a schema nested too deeply an error of its own),
@@ -369,12 +370,6 @@ def _validator_problems(checked: dict[str, Any], version: str) -> list[Problem]:
 # Bytes of spec from which ``load(..., background=True)`` validates in another process: below
 # this the validator takes well under a second and a process costs more than it saves.
 BACKGROUND_FROM = 1_000_000
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 class PendingValidation:

@@ -13,7 +13,8 @@ from . import changelog
 from .api import build_api
 from .config import Config
 from .errors import GeneratorError, Problem
-from .format import Forked, can_fork, format_files
+from .fork import Forked, can_fork, cores
+from .format import format_files
 from .ir import Api
 from .load import load
 from .inputs import SPEC_PARTS, fingerprint
@@ -55,7 +56,7 @@ def _render_and_format(
 ) -> tuple[dict[str, str], dict[str, str]]:
     """``format_files(render(...))``: on large SDKs, about half the model and operation files in
     a forked process (picked by a hash of their paths)."""
-    if len(api.models) < SPLIT_FROM or not can_fork():
+    if len(api.models) < SPLIT_FROM or cores() < 2 or not can_fork():
         return format_files(render(api, config, templates), cache, black_style=black_style)
 
     def theirs(path: str) -> bool:

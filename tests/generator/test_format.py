@@ -131,34 +131,3 @@ def test_a_broken_file_among_many_is_reported_by_name(monkeypatch: pytest.Monkey
     assert caught.value.source == "pkg/broken.py"
 
 
-
-def test_forked_work_comes_back_as_done_in_this_process() -> None:
-    from generator.format import Forked
-
-    assert Forked(lambda: {"a": "b" * 100_000}).result() == {"a": "b" * 100_000}
-    failed = Forked(lambda: format_files({"pkg/broken.py": "def f(:\n"})).result()
-    assert isinstance(failed, GeneratorError) and failed.source == "pkg/broken.py"
-
-
-def test_forked_work_that_fails_otherwise_is_done_again_here() -> None:
-    """Any other failure (a bug, a killed process) is not a result: the work is redone here, so
-    that it raises here as it would have, with its traceback."""
-    import os
-
-    from generator.format import Forked
-
-    here = os.getpid()
-
-    def work() -> int:
-        if os.getpid() != here:
-            raise KeyError("only in the forked process")
-        return 5
-
-    assert Forked(work).result() == 5
-
-    def dies() -> int:
-        if os.getpid() != here:
-            os._exit(9)
-        return 6
-
-    assert Forked(dies).result() == 6
