@@ -206,6 +206,9 @@ class _Black:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        if multiprocessing.current_process().daemon:  # a forked share (fork.Forked): no children
+            return
+
         # Spawned, not forked: a forked worker starts with the generator's whole memory (the
         # parsed spec, the IR), which made it the largest process of a run on large specs.
         context = multiprocessing.get_context("spawn")

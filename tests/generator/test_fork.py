@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from generator.errors import GeneratorError
 from generator.format import format_files
 from generator.fork import Forked
@@ -33,3 +35,16 @@ def test_forked_work_that_fails_otherwise_is_done_again_here() -> None:
         return 6
 
     assert Forked(dies).result() == 6
+
+
+def test_forked_work_with_much_for_black_is_done_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked share may not start worker processes of its own (it is a daemon): it formats its
+    files itself instead of failing and leaving them to this process."""
+    import os
+
+    from generator import format as fmt
+
+    monkeypatch.setattr(fmt, "_PARALLEL_FROM", 10)
+    files = {f"pkg/m{i:03d}.py": f"x{i} = {{  'a':{i} }}\n" for i in range(20)}
+    pid, (formatted, _) = Forked(lambda: (os.getpid(), format_files(files))).result()
+    assert pid != os.getpid() and formatted == format_files(files)[0]
