@@ -16,9 +16,11 @@ _T = TypeVar("_T")
 
 
 def can_fork() -> bool:
+    """Whether this process may fork workers: the platform can, and it is not a daemonic process
+    itself (a ``multiprocessing`` pool's worker, a ``Forked`` share), which may have no children."""
     import multiprocessing
 
-    return "fork" in multiprocessing.get_all_start_methods()
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
 def cores() -> int:
@@ -52,6 +54,12 @@ class Forked(Generic[_T]):
             send.send(answer)
         finally:
             send.close()
+
+    def cancel(self) -> None:
+        """Stop the process and forget its work (this process failed meanwhile)."""
+        self._process.terminate()
+        self._process.join()
+        self._receive.close()
 
     def result(self) -> _T | GeneratorError:
         try:

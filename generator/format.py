@@ -129,25 +129,30 @@ def format_files(
     black's style; a file is then laid out here (``layout.presplit``) and given to black only
     when a code line is still too long (``layout.needs_black``). Any other file (user templates)
     goes to black as it is. Once black has ``_PARALLEL_FROM`` characters to read, worker
-    processes format files while this one lays out and compiles the rest."""
+    processes format files while this one lays out and compiles the rest. A file that does not
+    compile raises, the first such file in order."""
     formatted: dict[str, str] = {}
     sources: dict[str, str] = {}
     with _Black() as black:
-        for path, text in files.items():
-            if not path.endswith(".py"):
-                formatted[path] = text
-                continue
-            sources[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            hit = cached(path, sources[path])
-            if hit is None and black_style:
-                laid_out = presplit(text)
-                if not needs_black(laid_out):
-                    hit = _compiled(path, laid_out)
-                else:  # black on the statements it would change (or else the whole file)
-                    black.submit(path, text, laid_out)
-            elif hit is None:
-                black.submit(path, text)  # as rendered: black's output is then black's alone
-            formatted[path] = hit or ""
+        try:
+            for path, text in files.items():
+                if not path.endswith(".py"):
+                    formatted[path] = text
+                    continue
+                sources[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                hit = cached(path, sources[path])
+                if hit is None and black_style:
+                    laid_out = presplit(text)
+                    if not needs_black(laid_out):
+                        hit = _compiled(path, laid_out)
+                    else:  # black on the statements it would change (or else the whole file)
+                        black.submit(path, text, laid_out)
+                elif hit is None:
+                    black.submit(path, text)  # as rendered: black's output is then black's alone
+                formatted[path] = hit or ""
+        except GeneratorError:
+            black.results()  # a file before this one that black fails on is the first problem
+            raise
         formatted.update(black.results())
     return formatted, sources
 

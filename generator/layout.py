@@ -45,6 +45,7 @@ _IMPORT_OPEN = re.compile(r"from [\w.]+ import \(")
 _ITEM = re.compile(r"""(?:\w+ as \w+|(?:\w+=)?[\w.]+|(?:\w+=)?[fr]?"(?:[^"\\]|\\.)*"|"(?:[^"\\]|\\.)*": [\w.]+),?""")
 _DEF = re.compile(r"((?:async )?def \w+\()(\w+(?:: [\w.]+)?)(\) -> [\w.]+:)")
 _ALIAS = re.compile(r"(\w+): TypeAlias = ")
+_FOR = re.compile(r"(?:^|\s)for\s")
 _BLOCK = re.compile(r"(?:async |def |class |if |elif |else|for |while |with |try|except|finally|lambda|@)")
 
 
@@ -88,6 +89,8 @@ def long_statements(source: str) -> list[tuple[int, int]] | None:
     depth, start, long = 0, 0, False
     for index, code in _code_lines(source):
         line = lines[index]
+        if not code and len(line) > LINE_LENGTH and line.endswith('"""'):
+            return None  # a docstring's closing quotes to move: black reads the whole file
         if not code or line.lstrip().startswith(('"""', "#")):  # a docstring's first line, a comment
             continue
         tokens = _tokens(line.strip())
@@ -116,7 +119,10 @@ def _walk(source: str, split: bool) -> tuple[str, bool]:
     for index, code in _code_lines(source):
         line = lines[index]
         tokens = _tokens(line.strip()) if code else None
-        if code and len(line) > LINE_LENGTH and not _unsplittable(line.strip(), tokens, depth > 0):
+        if not code and len(line) > LINE_LENGTH and line.endswith('"""'):
+            remains = True  # black moves a docstring's closing quotes to a line of their own
+            out.append(line)
+        elif code and len(line) > LINE_LENGTH and not _unsplittable(line.strip(), tokens, depth > 0):
             done = _split(line, tokens, depth > 0) if split and tokens is not None else None
             out.extend(done if done is not None else [line])
             remains = remains or done is None
@@ -159,7 +165,9 @@ def _split(line: str, tokens: list[str], in_brackets: bool) -> list[str] | None:
         return [f"{pad}{head} import (", f"{pad}{_INDENT}{name},", f"{pad})"]
     assign = _ASSIGN_DOTTED.fullmatch(code)
     if not in_brackets and assign is not None:
-        return [f"{pad}{assign.group(1)} = (", f"{pad}{_INDENT}{assign.group(2)}", f"{pad})"]
+        lines = [f"{pad}{assign.group(1)} = (", f"{pad}{_INDENT}{assign.group(2)}", f"{pad})"]
+        # black keeps a single name that does not fit in the parentheses either as it is
+        return lines if "." in assign.group(2) or len(lines[1]) <= LINE_LENGTH else None
     annotated = _split_annotation(pad, code, in_brackets)
     if annotated is not None:
         return annotated
@@ -279,6 +287,8 @@ def _bracketed(head: str, parts: list[str], tail: str, inner: str, explode: bool
     one_line = inner + ", ".join(parts)
     if len(one_line) <= LINE_LENGTH and not explode:
         return [head, one_line, tail]
+    if len(parts) == 1:  # one item too long for its own line: black leaves it so, without a comma
+        return [head, one_line, tail] if _ITEM.fullmatch(parts[0]) else None
     body = [f"{inner}{part}," for part in parts]
     too_long = any(len(line) > LINE_LENGTH and not _ITEM.fullmatch(line.strip()) for line in body)
     return None if too_long else [head, *body, tail]
@@ -310,6 +320,8 @@ def _split_group(pad: str, tokens: list[str], in_brackets: bool) -> list[str] | 
     head_tokens, body_tokens = tokens[: opening + 1], tokens[opening + 1 : end - 1]
     if any(t == "," for t in _top_level(head_tokens)) or not _head_is_simple(head_tokens, in_brackets):
         return None
+    if any(_FOR.search(t) for t in _top_level([*body_tokens, "("]) if t[0] not in "\"'"):
+        return None  # a comprehension: black splits it at ``for`` and ``if``, not at commas
     head = "".join(head_tokens).rstrip()
     parts = _items(body_tokens)
     # A display (list, dict, set, tuple: not a call's or a subscript's brackets) with several

@@ -13,6 +13,7 @@ import json
 import re
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,8 +235,10 @@ def validate(
 
     ``run_validator=False`` skips openapi-spec-validator (the slowest stage on large specs) but
     not the generator's own checks: for a document known to have passed it already.
-    ``background=True``: when the generator's own checks pass, openapi-spec-validator runs in a
-    forked process while the caller goes on; the caller must call ``Document.confirm()``.
+    ``background=True`` (and the validator to run): the generator's own checks and
+    openapi-spec-validator run in a forked process while the caller goes on, building the SDK
+    from a document not yet checked; the caller must call ``Document.confirm()`` before writing
+    anything, and on any failure of its own, so that the document's problems are reported.
     ``previous_parts`` (``PendingValidation.parts`` of a document that passed the validator):
     when only path items changed since, the validator reads the changed ones only."""
     if not isinstance(data, dict):
@@ -663,11 +666,14 @@ def _meets_meta_schema(version: str, schema: Any) -> bool:
     """True only when the validator's own meta-schema check would pass ``schema``. What
     jsonschema-rs might judge otherwise than the validator is left to the validator: a value
     that is a whole number written as a float (draft 4 integers, and equality in ``enum`` and
-    ``uniqueItems``), and a ``pattern`` that Python cannot compile (the one format the
-    meta-schema asks for, checked by the validator with ``re``)."""
+    ``uniqueItems``), and a ``pattern`` the validator's own format check rejects (the one format
+    the meta-schema asks for: Python's ``re``, or ``regress`` when that is installed)."""
     validator = _meta_schema_validator(version)
     if validator is None:
         return False
+    from openapi_schema_validator import OAS30Validator
+
+    formats = OAS30Validator.FORMAT_CHECKER  # the validator's own "regex" check (re, or regress)
     todo = [schema]
     while todo:
         value = todo.pop()
@@ -675,8 +681,11 @@ def _meets_meta_schema(version: str, schema: Any) -> bool:
             pattern = value.get("pattern")
             if isinstance(pattern, str):
                 try:
-                    re.compile(pattern)
-                except (re.error, RecursionError, OverflowError, ValueError):
+                    with warnings.catch_warnings():  # the validator warns, if anyone: not this guard
+                        warnings.simplefilter("ignore")
+                        if not formats.conforms(pattern, "regex"):
+                            return False
+                except Exception:  # noqa: BLE001 - whatever it cannot judge, the validator judges
                     return False
             todo.extend(value.values())
         elif isinstance(value, list):

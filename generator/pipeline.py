@@ -70,11 +70,14 @@ def _render_and_format(
         mine = format_files(render(api, config, templates, lambda path: not theirs(path), order=order), cache, black_style)
     except GeneratorError as exc:
         failed = exc
+    except BaseException:
+        other.cancel()
+        raise
     answer = other.result()
     errors = [e for e in (failed, answer) if isinstance(e, GeneratorError)]
-    if errors:  # the problem of the first file, as when one process does all
+    if errors:  # as when one process does all: a problem met rendering, else the first file's
         position = {path: i for i, path in enumerate(order)}
-        raise min(errors, key=lambda e: position.get(e.source, len(position)))
+        raise min(errors, key=lambda e: position.get(e.source, -1))
     assert mine is not None and not isinstance(answer, GeneratorError)
     formatted, sources = {**mine[0], **answer[0]}, {**mine[1], **answer[1]}
     listed = set(order)

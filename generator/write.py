@@ -123,7 +123,7 @@ def write_tree(
     if out.exists() and not out.is_dir():
         raise GeneratorError(str(out), [Problem("#", "the output path is a file, not a folder")])
     old = read_manifest(out) if out.is_dir() else {}
-    existing = _index(out) if out.is_dir() else {}
+    existing = _Existing(out)
     in_the_way = [p for p in files if _in_the_way(out, p, old, files[p], existing)]
     if in_the_way:
         raise GeneratorError(
@@ -131,7 +131,7 @@ def write_tree(
             [Problem("#", f"{p}: a file the generator did not write is in the way; move it and generate again") for p in in_the_way],
         )
     files = {**files, MANIFEST: manifest_text(files, spec_sha256, sources, inputs)}
-    unchanged = tuple(sorted(p for p in files if existing.get(p) == "file" and _same(out / p, files[p])))
+    unchanged = tuple(sorted(p for p in files if existing.kind(p) == "file" and _same(out / p, files[p])))
     written = tuple(sorted(p for p in files if p not in unchanged))
     stale = sorted(p for p in old if p not in files and (out / p).is_file())
     # A file the generator wrote and no longer produces is removed, unless it was edited since.
@@ -186,31 +186,47 @@ def _umask() -> int:
     return mask
 
 
-def _index(out: Path) -> dict[str, str]:
-    """Every path under ``out`` (POSIX, relative) → "file", "dir", "link" or "other"; links are
-    not followed. One listing per folder, instead of several calls per generated file."""
-    found: dict[str, str] = {}
-    todo = [("", str(out))]
-    while todo:
-        prefix, folder = todo.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_symlink():
-                    found[rel] = "link"
-                elif entry.is_dir(follow_symlinks=False):
-                    found[rel] = "dir"
-                    todo.append((rel + "/", entry.path))
-                else:
-                    found[rel] = "file" if entry.is_file(follow_symlinks=False) else "other"
-    return found
+class _Existing:
+    """What is in the output folder: one listing per folder, instead of several calls per
+    generated file. ``kind(path)``: "file", "dir", "link", "other", or None; links are not
+    followed. A name listed only in another case (``Foo.py`` for ``foo.py``) is asked of the
+    file system, which may be case-insensitive."""
+
+    def __init__(self, out: Path) -> None:
+        self._out = out
+        self._found: dict[str, str] = {}
+        todo = [("", str(out))] if out.is_dir() else []
+        while todo:
+            prefix, folder = todo.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    rel = prefix + entry.name
+                    if entry.is_symlink():
+                        self._found[rel] = "link"
+                    elif entry.is_dir(follow_symlinks=False):
+                        self._found[rel] = "dir"
+                        todo.append((rel + "/", entry.path))
+                    else:
+                        self._found[rel] = "file" if entry.is_file(follow_symlinks=False) else "other"
+        self._folded = {p.casefold() for p in self._found}
+
+    def kind(self, path: str) -> str | None:
+        kind = self._found.get(path)
+        if kind is not None or path.casefold() not in self._folded:
+            return kind
+        try:
+            mode = os.lstat(self._out / path).st_mode
+        except OSError:
+            return None
+        if stat.S_ISLNK(mode):
+            return "link"
+        return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
 
 
-def _in_the_way(out: Path, path: str, old: dict[str, str], text: str, existing: dict[str, str]) -> bool:
+def _in_the_way(out: Path, path: str, old: dict[str, str], text: str, existing: _Existing) -> bool:
     """A file the generator did not write at ``path`` (unless it already holds exactly what
-    would be written: then it is adopted), or a file where the generator needs a folder.
-    ``existing``: what is in ``out`` (``_index``)."""
-    kind = existing.get(path)
+    would be written: then it is adopted), or a file where the generator needs a folder."""
+    kind = existing.kind(path)
     if kind == "link":  # the generator writes files, never through or over a link
         return True
     if path == MANIFEST:
@@ -219,7 +235,7 @@ def _in_the_way(out: Path, path: str, old: dict[str, str], text: str, existing: 
         return True
     parents = path.split("/")[:-1]
     return any(
-        existing.get(parent) in ("file", "link", "other") and parent not in old
+        existing.kind(parent) in ("file", "link", "other") and parent not in old
         for parent in ("/".join(parents[: i + 1]) for i in range(len(parents)))
     )
 

@@ -63,6 +63,9 @@ LONG_LINES = {
     "signature with one annotated parameter": f"def {N}(a: {N[:20]}.X) -> {N}:\n    pass\n",
     "keyword argument that is a long name": f"f(\n    {N}_{N}={N}_{N},\n)\n",
     "dict display with a long item": f'f(\n    body={{"{N}_{N}": {N}_{N}, "b": b}},\n)\n',
+    "call with one argument too long for its own line": f'x = f("{N}{N}{N}")\n',
+    "return of a call with one argument too long for its own line": f'def f() -> None:\n    return g("{N}{N}{N}")\n',
+    "a dotted name too long for its parentheses": f"class A:\n    {N}_a = _{N}_module.{N}_function_async\n",
 }
 
 
@@ -79,6 +82,10 @@ UNKNOWN = {
     "a long return": f"def f() -> int:\n    return {N} + {N}({N}, {N})\n",
     "a return of a display": f"def f() -> int:\n    return ({N}, {N}, {N})\n",
     "a signature with defaults": f"def {N}(a: int = 1, b: str = {N}) -> {N}:\n    pass\n",
+    "a comprehension in a display": f"x = {{(info.alias or name): name for name, info in {N}{N}.items()}}\n",
+    "a name too long for its parentheses": f"class A:\n    {N} = {N}{N}{N}\n",
+    "a nested call with one long argument": f'f(\n    key=g("{N}{N}{N}"),\n)\n',
+    "a docstring whose closing line is too long": f'def f() -> None:\n    """A.\n\n    {N} {N} {N}."""\n',
     "a signature with several parameters": f"def {N}(a: int, b: {N[:20]}.X, *, c) -> {N}:\n    pass\n",
     "a long condition": f"if {N} and {N} and {N}:\n    pass\n",
     "a comment": f"x = [1, 2]  # {N} {N} {N}\n",
@@ -187,3 +194,39 @@ def test_statements_that_cannot_stand_alone_leave_the_file_to_black() -> None:
     assert _format_statements("x = 1\n") is None  # nothing to do: no statement is long
     split = _format_statements(f"class A:\n\n    def f(self) -> None:\n        return g({long}, {long})\n")
     assert split == _black_of(f"class A:\n\n    def f(self) -> None:\n        return g({long}, {long})\n")
+
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_generated_files_with_long_names_come_out_as_black_makes_them(tmp_path: Path, seed: int) -> None:
+    """Files of the corpus SDKs with some names made long (so that lines of every kind overflow):
+    what ``format_files`` makes of each (layout alone, black on its long statements, or black on
+    the whole file) is what black makes of the whole file."""
+    import random
+    import re
+
+    rng = random.Random(seed)
+    specs = sorted(p for p in (ROOT / "tests" / "specs").iterdir() if p.suffix in (".json", ".yaml"))
+    sources = [
+        text
+        for spec in rng.sample(specs, 4)
+        for path, text in sorted(_rendered(spec, tmp_path).items())
+        if path.endswith(".py")
+    ]
+    keep = {"self", "None", "True", "False", "from", "import", "class", "def", "return", "async", "await", "lambda",
+            "with", "else", "elif", "while", "pass", "raise", "yield", "assert", "global", "except", "finally",
+            "annotations", "__future__", "for", "in", "if", "not", "and", "or", "is", "as"}  # fmt: skip
+    differ = []
+    for index in range(60):
+        text = rng.choice(sources)
+        words = sorted({w for w in re.findall(r"\b[A-Za-z_][A-Za-z0-9_]{3,}\b", text)} - keep)
+        for word in rng.sample(words, min(len(words), rng.randint(1, 3))):
+            text = re.sub(rf"\b{re.escape(word)}\b", word + "_" + "x" * rng.choice([15, 30, 45, 60, 75, 90]), text)
+        try:
+            expected = _black_of(text)
+        except Exception:  # noqa: BLE001 - a name made long where black cannot parse it: not a case
+            continue
+        formatted, _ = format_files({f"m{index}.py": text}, black_style=True)
+        if formatted[f"m{index}.py"] != expected:
+            differ.append(text)
+    assert differ == []

@@ -59,3 +59,25 @@ def test_the_problem_reported_is_the_first_files_whichever_process_met_it(
     with pytest.raises(GeneratorError) as caught:
         run(config)
     assert caught.value.source == min(bad, key=order.index)
+
+
+def test_a_failure_of_another_kind_here_stops_the_forked_share(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug (not a GeneratorError) in this process's share raises as it is, and the forked
+    process is stopped and reaped, not left behind."""
+    import multiprocessing
+
+    config = Config(spec=SPECS / "16_allof.json", out=tmp_path / "out", package="sdk", client="Client")
+    real = generator.pipeline.format_files
+    calls: list[int] = []
+
+    def failing(files: dict[str, str], *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if any(path.endswith("_client.py") for path in files):  # this process's share only
+            raise RuntimeError("a bug")
+        return real(files, *args, **kwargs)
+
+    monkeypatch.setattr(generator.pipeline, "format_files", failing)
+    monkeypatch.setattr(generator.pipeline, "SPLIT_FROM", 0)
+    with pytest.raises(RuntimeError, match="a bug"):
+        run(config)
+    assert multiprocessing.active_children() == []

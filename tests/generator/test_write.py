@@ -335,3 +335,16 @@ def test_regeneration_after_a_spec_change(project: Path) -> None:
     assert "streamkap/operations/search_pipelines_metrics.py" not in read_manifest(out)
     assert (out / "user-notes.md").read_text(encoding="utf-8") == "mine\n"
     assert _leftovers(project) == []
+
+
+def test_the_output_folder_is_listed_once_and_asked_again_only_for_names_in_another_case(tmp_path: Path) -> None:
+    from generator.write import _Existing
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "Foo.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "pkg" / "link.py").symlink_to(tmp_path / "pkg" / "Foo.py")
+    existing = _Existing(tmp_path)
+    assert [existing.kind(p) for p in ("pkg", "pkg/Foo.py", "pkg/link.py", "pkg/bar.py")] == ["dir", "file", "link", None]
+    # "pkg/foo.py" is Foo.py on a case-insensitive file system, another name on this one
+    same_file = (tmp_path / "pkg" / "foo.py").exists()
+    assert existing.kind("pkg/foo.py") == ("file" if same_file else None)
