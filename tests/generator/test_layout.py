@@ -196,7 +196,6 @@ def test_statements_that_cannot_stand_alone_leave_the_file_to_black() -> None:
     assert split == _black_of(f"class A:\n\n    def f(self) -> None:\n        return g({long}, {long})\n")
 
 
-
 @pytest.mark.parametrize("seed", range(4))
 def test_generated_files_with_long_names_come_out_as_black_makes_them(tmp_path: Path, seed: int) -> None:
     """Files of the corpus SDKs with some names made long (so that lines of every kind overflow):
