@@ -231,6 +231,8 @@ def assign(
     unless the new key wants the same name and is spelled exactly like it.
     """
     blocked = {n.lower() for n in taken}
+    if not blocked and len({n.lower() for n in wanted.values()}) == len(wanted):
+        return dict(wanted)  # the common case, every name free: as the rules below give it
     groups: dict[str, list[str]] = {}
     for key, name in wanted.items():
         groups.setdefault(name.lower(), []).append(key)
