@@ -131,8 +131,10 @@ def write_tree(
             [Problem("#", f"{p}: a file the generator did not write is in the way; move it and generate again") for p in in_the_way],
         )
     files = {**files, MANIFEST: manifest_text(files, spec_sha256, sources, inputs)}
-    unchanged = tuple(sorted(p for p in files if existing.kind(p) == "file" and _same(out / p, files[p])))
-    written = tuple(sorted(p for p in files if p not in unchanged))
+    base = str(out)  # plain strings below: pathlib costs more than the file system calls
+    same = {p for p in files if existing.kind(p) == "file" and _same(os.path.join(base, p), files[p])}
+    unchanged = tuple(sorted(same))
+    written = tuple(sorted(p for p in files if p not in same))
     stale = sorted(p for p in old if p not in files and (out / p).is_file())
     # A file the generator wrote and no longer produces is removed, unless it was edited since.
     kept = tuple(p for p in stale if sha256_of(out / p) != old[p])
@@ -144,14 +146,15 @@ def write_tree(
     os.chmod(stage, stat.S_IMODE(out.stat().st_mode) if out.is_dir() else 0o777 & ~_umask())
     try:
         folders: set[str] = set()
+        staged = str(stage)
         for path, text in files.items():
-            target = stage / path
+            target = os.path.join(staged, path)
             folder = path.rpartition("/")[0]
             if folder and folder not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(os.path.join(staged, folder), exist_ok=True)
                 folders.add(folder)
-            if path in unchanged:  # keep the same file (and its mtime): nothing to rewrite
-                _link(out / path, target)
+            if path in same:  # keep the same file (and its mtime): nothing to rewrite
+                _link(os.path.join(base, path), target)
                 continue
             with open(target, "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
@@ -240,9 +243,10 @@ def _in_the_way(out: Path, path: str, old: dict[str, str], text: str, existing: 
     )
 
 
-def _same(path: Path, text: str) -> bool:
+def _same(path: Path | str, text: str) -> bool:
     try:
-        return path.read_bytes() == text.encode("utf-8")
+        with open(path, "rb") as f:
+            return f.read() == text.encode("utf-8")
     except OSError:
         return False
 
@@ -252,8 +256,9 @@ def _carry_over(out: Path, stage: Path, old: dict[str, str], files: dict[str, st
     folders: list[tuple[Path, Path]] = []
     for root, dirs, names in os.walk(out, followlinks=False):
         rel_root = Path(root).relative_to(out)
+        prefix = "" if rel_root == Path(".") else rel_root.as_posix() + "/"
         for name in names:
-            rel = (rel_root / name).as_posix()
+            rel = prefix + name
             if rel in old or rel in files:
                 continue
             source, target = Path(root) / name, stage / rel
@@ -275,7 +280,7 @@ def _carry_over(out: Path, stage: Path, old: dict[str, str], files: dict[str, st
         shutil.copystat(source, target, follow_symlinks=False)
 
 
-def _link(source: Path, target: Path) -> None:
+def _link(source: Path | str, target: Path | str) -> None:
     try:
         os.link(source, target)
     except OSError:
