@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,11 +59,7 @@ def unchanged(out: Path, inputs: dict[str, str]) -> int | None:
         return None
     base = str(out)
     for path, digest in files.items():  # plain strings: pathlib costs more than the hashing
-        try:
-            with open(os.path.join(base, path), "rb") as f:
-                if hashlib.sha256(f.read()).hexdigest() != digest:
-                    return None
-        except OSError:
+        if sha256_of(os.path.join(base, path)) != digest:
             return None
     return len(files)
 

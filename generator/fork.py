@@ -4,23 +4,31 @@ one's memory: the parsed spec, the IR)."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from .errors import GeneratorError
 
-__all__ = ["Forked", "can_fork", "cores"]
+__all__ = ["Forked", "can_fork", "cores", "may_start_processes"]
 
 _T = TypeVar("_T")
 
 
-def can_fork() -> bool:
-    """Whether this process may fork workers: the platform can, and it is not a daemonic process
-    itself (a ``multiprocessing`` pool's worker, a ``Forked`` share), which may have no children."""
+def may_start_processes() -> bool:
+    """False in a daemonic process (a ``multiprocessing`` pool's worker, a ``Forked`` share),
+    which may have no children."""
     import multiprocessing
 
-    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+    return not multiprocessing.current_process().daemon
+
+
+def can_fork() -> bool:
+    """Whether this process may fork workers: the platform can, and it may start processes."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and may_start_processes()
 
 
 def cores() -> int:
@@ -28,22 +36,25 @@ def cores() -> int:
 
 
 class Forked(Generic[_T]):
-    """``work()`` in a forked process (which starts with this one's memory: the IR, the files),
-    while this one goes on; ``result()`` waits for it. A ``GeneratorError`` comes back as it was
-    raised; on any other failure (the process died, or raised something else) ``work()`` is done
-    again here, so that it fails here as it would have."""
+    """``work()`` in a forked process (which starts with this one's memory: the parsed spec, the
+    IR, the files), while this one goes on; ``result()`` waits for it. A ``GeneratorError``
+    comes back as it was raised. When the process dies without an answer (killed, out of
+    memory), ``died(exit code)`` is the result when given; on that or any other failure
+    (something else raised) ``work()`` is otherwise done again here, so that it fails here as
+    it would have."""
 
-    def __init__(self, work: Callable[[], _T]) -> None:
+    def __init__(self, work: Callable[[], _T], died: Callable[[int | None], _T] | None = None) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        self._work = work
+        self._work, self._died = work, died
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=self._run, args=(send,), daemon=True)
         self._process.start()
         send.close()
 
     def _run(self, send: Any) -> None:
+        gc.freeze()  # what this process was forked with stays: the collector leaves it alone
         try:
             try:
                 answer: Any = ("done", self._work())
@@ -65,11 +76,13 @@ class Forked(Generic[_T]):
         try:
             kind, value = self._receive.recv()
         except EOFError:
-            kind, value = "again", None
+            kind, value = "died", None
         finally:
             self._receive.close()
             self._process.join()
-        if kind == "again":
+        if kind == "died" and self._died is not None:
+            return self._died(self._process.exitcode)
+        if kind in ("again", "died"):
             try:
                 return self._work()
             except GeneratorError as exc:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from collections.abc import Callable
 import importlib.util
 from pathlib import Path
 from typing import Any
 
 from .errors import GeneratorError, Problem
+from .fork import cores, may_start_processes
 from .layout import LINE_LENGTH, long_statements, needs_black, presplit
 
 __all__ = ["format_files", "format_source", "installed_version", "BLACK_VERSION", "FORMATTER", "LINE_LENGTH"]
@@ -77,7 +77,11 @@ def _format_statements(source: str) -> str | None:
     own content and depth, so the file comes out as black would format it whole, in a fraction
     of the time (black parses only those statements). None: black must read the whole file (a
     line ``layout`` cannot read, a statement that cannot stand alone)."""
-    found = long_statements(source)
+    return _black_statements(source, long_statements(source))
+
+
+def _black_statements(source: str, found: list[tuple[int, int]] | None) -> str | None:
+    """``_format_statements`` with the statements (``layout.long_statements``) already found."""
     if not found:
         return None
     black, mode, invalid_input = _black()
@@ -162,15 +166,21 @@ def format_files(
 _PARALLEL_FROM = 100_000
 
 
-def _format_item(item: tuple[str, str, str | None]) -> tuple[str, str]:
-    """(path, formatted) for (path, source as rendered, the source laid out or None)."""
-    path, text, laid_out = item
-    statements = None if laid_out is None else _format_statements(laid_out)
+# (path, source as rendered, the source laid out or None, its long statements or None)
+_Item = tuple[str, str, str | None, list[tuple[int, int]] | None]
+
+
+def _format_item(item: _Item) -> tuple[str, str]:
+    """(path, formatted): black on the long statements alone when they are known, else on the
+    whole file as rendered."""
+    path, text, laid_out, found = item
+    statements = None if laid_out is None else _black_statements(laid_out, found)
     return path, format_source(path, text) if statements is None else _compiled(path, statements)
 
 
-def _cost(text: str, laid_out: str | None) -> int:
-    found = None if laid_out is None else long_statements(laid_out)
+def _cost(item: _Item) -> int:
+    """Characters for black to read."""
+    _, text, laid_out, found = item
     if not found or laid_out is None:
         return len(text)
     lines = laid_out.split("\n")
@@ -186,11 +196,11 @@ class _Black:
     worker processes started as soon as there is enough and fed as files come."""
 
     def __init__(self) -> None:
-        self._waiting: list[tuple[str, str, str | None]] = []
+        self._waiting: list[_Item] = []
         self._cost = 0
         self._futures: list[Any] = []
         self._pool: Any = None
-        self._workers = min(os.cpu_count() or 1, 8)
+        self._workers = min(cores(), 8)
 
     def __enter__(self) -> _Black:
         return self
@@ -200,19 +210,16 @@ class _Black:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, path: str, text: str, laid_out: str | None = None) -> None:
-        item = (path, text, laid_out)
+        item: _Item = (path, text, laid_out, None if laid_out is None else long_statements(laid_out))
         if self._pool is not None:
             self._futures.append(self._pool.submit(_format_item, item))
             return
         self._waiting.append(item)
-        self._cost += _cost(text, laid_out)
-        if self._cost < _PARALLEL_FROM or self._workers < 2:
+        self._cost += _cost(item)
+        if self._cost < _PARALLEL_FROM or self._workers < 2 or not may_start_processes():
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
-
-        if multiprocessing.current_process().daemon:  # a forked share (fork.Forked): no children
-            return
 
         # Spawned, not forked: a forked worker starts with the generator's whole memory (the
         # parsed spec, the IR), which made it the largest process of a run on large specs.

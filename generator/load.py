@@ -7,7 +7,6 @@ the pipeline sees a document that did not validate.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import json
 import re
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import yaml
 
 from .errors import GeneratorError, Problem, pointer
-from .fork import can_fork
+from .fork import Forked, can_fork
 from .refs import ALLOF_TOO_DEEP, MISSING, check_all_of, check_references, lookup, ref_tokens, walk
 
 __all__ = ["Document", "MAX_DEPTH", "load", "parse_text", "validate"]
@@ -382,37 +381,25 @@ class PendingValidation:
     core. ``problems()`` waits for them."""
 
     def __init__(self, data: dict[str, Any], version: str, previous_parts: str = "") -> None:
-        import multiprocessing
+        def died(code: int | None) -> tuple[list[Problem], str]:  # no answer is no pass
+            return [Problem("#", f"{_CANNOT_VALIDATE}: the validator process ended ({code})")], ""
 
-        context = multiprocessing.get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-        args = (send, data, version, previous_parts)
-        self._process = context.Process(target=_validate_in_child, args=args, daemon=True)
-        self._process.start()
-        send.close()
+        self._forked = Forked(lambda: _all_problems(data, version, previous_parts), died)
         self._found: list[Problem] | None = None
         self.parts = ""  # the document's parts' hashes (``spec_parts``), once it passed
 
     def problems(self) -> list[Problem]:
         if self._found is None:
-            try:
-                self._found, self.parts = self._receive.recv()
-            except EOFError:  # the process died (killed, out of memory): no answer is no pass
-                self._process.join()
-                self._found = [Problem("#", f"{_CANNOT_VALIDATE}: the validator process ended ({self._process.exitcode})")]
-            finally:
-                self._receive.close()
-                self._process.join()
+            answer = self._forked.result()
+            if isinstance(answer, GeneratorError):  # not raised by the checks; kept as problems
+                answer = answer.problems, ""
+            self._found, self.parts = answer
         return self._found
 
 
-def _validate_in_child(send: Any, data: dict[str, Any], version: str, previous_parts: str) -> None:
-    gc.freeze()  # what this process was forked with stays: the collector leaves it alone
-    try:
-        too_deep = _too_deep(data)  # nothing below may walk it
-        send.send((too_deep, "") if too_deep else _problems(data, version, check_all_of(data), True, previous_parts))
-    finally:
-        send.close()
+def _all_problems(data: dict[str, Any], version: str, previous_parts: str) -> tuple[list[Problem], str]:
+    too_deep = _too_deep(data)  # nothing below may walk it
+    return (too_deep, "") if too_deep else _problems(data, version, check_all_of(data), True, previous_parts)
 
 
 def _digest(value: Any) -> str:
