@@ -116,6 +116,101 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
+class _NotPlain(Exception):
+    """The fast YAML reader met something it leaves to the full loader."""
+
+
+# The first characters for which a plain scalar may be something other than a string (null,
+# bool, int, float, a timestamp kept as text, or a tag PyYAML refuses); any other plain scalar is
+# its text, as the resolver would find.
+_RESOLVED_FIRST = frozenset(k for k, v in _Loader.yaml_implicit_resolvers.items() if v and k is not None)
+_EVERY_SCALAR_RESOLVED = bool(_Loader.yaml_implicit_resolvers.get(None))
+_SCALAR_EVENT, _MAPPING_START, _SEQUENCE_START = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_COLLECTION_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _plain_yaml(text: str) -> Any:
+    """``yaml.load(text, Loader=_Loader)`` for documents without anchors, aliases, tags, merge
+    keys or complex keys, built straight from libyaml's events (PyYAML's composer and
+    constructor are Python code that made GitHub's 8.9 MB description take 6 s). Raises
+    ``_NotPlain`` for anything else, including duplicate keys, nesting deeper than ``MAX_DEPTH``
+    and YAML errors: the full loader then reads the document and reports what it finds, so the
+    outcome is always the full loader's."""
+    loader = _SafeLoader(text)
+    try:
+        return _from_events(loader)
+    except _NotPlain:
+        raise
+    except Exception as exc:  # a YAML error: the full loader reports it with its mark
+        raise _NotPlain from exc
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+
+
+def _from_events(loader: Any) -> Any:
+    get = loader.get_event
+    if not isinstance(get(), yaml.StreamStartEvent):
+        raise _NotPlain
+    event = get()
+    if isinstance(event, yaml.StreamEndEvent):
+        return None  # an empty stream
+    if not isinstance(event, yaml.DocumentStartEvent):
+        raise _NotPlain
+    scalars: dict[str, Any] = {}  # plain scalar text → its value
+    resolver = _Loader("")
+    stack: list[Any] = []  # the open collections
+    keys: list[Any] = []  # for each: the key waiting for its value (a mapping), or _LIST
+    root: Any = None
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is _SCALAR_EVENT:
+            if event.anchor is not None or event.tag is not None:
+                raise _NotPlain
+            text = event.value
+            if stack and keys[-1] is None:  # a key: its text, as _construct_mapping takes it
+                if (event.implicit[0] and text == "<<") or text in stack[-1]:  # a merge, a duplicate
+                    raise _NotPlain
+                keys[-1] = text
+                continue
+            if not event.implicit[0] or (text and text[0] not in _RESOLVED_FIRST and not _EVERY_SCALAR_RESOLVED):
+                value: Any = text
+            elif text in scalars:
+                value = scalars[text]
+            else:
+                tag = resolver.resolve(yaml.ScalarNode, text, (True, False))
+                value = scalars[text] = resolver.construct_object(yaml.ScalarNode(tag, text), deep=True)
+        elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
+                raise _NotPlain
+            if stack and keys[-1] is None:  # a mapping or a sequence as a key
+                raise _NotPlain
+            stack.append({} if kind is _MAPPING_START else [])
+            keys.append(None if kind is _MAPPING_START else _LIST)
+            continue
+        elif isinstance(event, _COLLECTION_END):
+            if keys.pop() not in (None, _LIST):  # a key without a value cannot come from libyaml
+                raise _NotPlain
+            value = stack.pop()
+        else:  # an alias, or anything unexpected
+            raise _NotPlain
+        if not stack:
+            root = value
+            break
+        key = keys[-1]
+        if key is _LIST:
+            stack[-1].append(value)
+        else:
+            stack[-1][key] = value
+            keys[-1] = None
+    if not isinstance(get(), yaml.DocumentEndEvent) or not isinstance(get(), yaml.StreamEndEvent):
+        raise _NotPlain  # more than one document: the full loader says so
+    return root
+
+
+_LIST = object()
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
@@ -139,6 +234,10 @@ def parse_text(text: str, source: str) -> Any:
             raise GeneratorError(source, [Problem("#", f"invalid JSON at line {line}, column {column}: {_TOO_DEEP}")]) from None
         except ValueError as exc:
             raise GeneratorError(source, [Problem("#", f"invalid JSON: {exc}")]) from None
+    try:
+        return _plain_yaml(text)
+    except _NotPlain:
+        pass
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:

@@ -768,3 +768,112 @@ def test_too_deep_a_document_is_reported_alike_when_checked_beside_the_builder(
     first = _outcome(spec, tmp_path)
     monkeypatch.setattr(generator.load, "BACKGROUND_FROM", 0)
     assert _outcome(spec, tmp_path) == first and first[0] == "error"
+
+
+# --- YAML straight from libyaml's events: the full loader's outcome, or the full loader
+
+_YAML_SNIPPETS = [
+    "",
+    "# only a comment\n",
+    "a: 1\n",
+    "just text\n",
+    "- 1\n- two\n- [3, {four: 4}]\n",
+    "a: yes\nb: no\nc: on\nd: off\ne: y\nf: n\ng: True\nh: FALSE\ni: tRue\n",
+    "a: ~\nb: null\nc: Null\nd: NULL\ne:\nf: nULL\ng: ''\n",
+    "a: 012\nb: 0o17\nc: 0x1F\nd: -0\ne: +12\nf: 1_000\ng: 0b101\nh: 1e3\ni: 1.5e-3\nj: .5\nk: 3.\n",
+    "a: .inf\nb: -.Inf\nc: +.INF\nd: .nan\ne: .NaN\nf: 10:30\ng: 190:20:30\n",
+    "a: 2001-12-14\nb: 2001-12-14t21:59:43.10-05:00\nc: 2001-12-14 21:59:43.10 -5\n",
+    "a: '012'\nb: \"true\"\nc: 'null'\nd: |\n  block\n  text\ne: >\n  folded\n  text\n",
+    "200: ok\ntrue: t\nnull: n\n1.5: f\n'quoted': q\n~: tilde\n",
+    "a: {b: [c, d], e: {}}\nf: []\n",
+    "? complex\n: key\n",
+    "? [a, b]\n: complex key\n",
+    "? {a: b}\n: complex key\n",
+    "a: 1\na: 2\n",
+    "a:\n  b: 1\n  b: 2\n",
+    "a: &x 1\nb: *x\n",
+    "a: &x {b: 1}\nc: *x\n",
+    "base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n",
+    "a:\n  <<: {x: 1}\n",
+    "'<<': literal key\n",
+    "a: !!str 12\nb: !!int '12'\nc: !custom x\n",
+    "a: ! 12\n",
+    "a: !!binary aGVsbG8=\n",
+    "=: value key\nb: =\n",
+    "--- a\n--- b\n",
+    "--- {a: 1}\n...\n",
+    "%YAML 1.1\n---\na: 1\n",
+    "a: [1, 2\n",
+    "a: b: c\n",
+    "\ta: 1\n",
+    "a: 'unterminated\n",
+    "a: \"\\u00e9\\t\\x41\"\nb: café\n",
+    "a: !!set {x, y}\n",
+    "a: !!omap [x: 1]\n",
+]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down (``1 == 1.0 == True`` would hide a change)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and a != a:
+        return b != b
+    return bool(a == b)
+
+
+def _read_outcome(read: Any, text: str) -> tuple[str, Any]:
+    try:
+        return "data", read(text)
+    except Exception as exc:  # noqa: BLE001 - the outcome, whatever it is, is what is compared
+        return type(exc).__name__, str(exc)
+
+
+@pytest.mark.parametrize("text", _YAML_SNIPPETS)
+def test_yaml_from_events_is_the_full_loaders_data_or_is_left_to_it(text: str) -> None:
+    import yaml
+
+    from generator import load as load_module
+
+    full = _read_outcome(lambda t: yaml.load(t, Loader=load_module._Loader), text)  # noqa: S506
+    try:
+        fast = load_module._plain_yaml(text)
+    except load_module._NotPlain:
+        return
+    assert full[0] == "data", f"the full loader refuses what the fast reader read: {full}"
+    assert _same(fast, full[1])
+
+
+def test_plain_yaml_documents_are_read_from_events() -> None:
+    """The fast reader takes the usual shape of a spec (so it is really used), and refuses what
+    only the full loader handles (so its refusals keep their messages)."""
+    from generator import load as load_module
+
+    for text in (YAML_30, _YAML_SNIPPETS[5], _YAML_SNIPPETS[7], _YAML_SNIPPETS[8], _YAML_SNIPPETS[11]):
+        load_module._plain_yaml(text)
+    for text in ("a: &x 1\nb: *x\n", "a: 1\na: 2\n", "a: !!str 1\n", "a:\n  <<: {x: 1}\n", "--- a\n--- b\n", "a: [1\n"):
+        with pytest.raises(load_module._NotPlain):
+            load_module._plain_yaml(text)
+    deep = "a:\n" + "".join("  " * i + "- \n" for i in range(1, MAX_DEPTH + 2))
+    with pytest.raises(load_module._NotPlain):
+        load_module._plain_yaml(deep)
+
+
+@pytest.mark.parametrize("path", [p for p in _DOCUMENTS if p.suffix in (".yaml", ".yml")], ids=lambda p: p.name)
+def test_yaml_test_documents_read_alike_both_ways(path: Path) -> None:
+    import yaml
+
+    from generator import load as load_module
+
+    text = path.read_text(encoding="utf-8")
+    full = _read_outcome(lambda t: yaml.load(t, Loader=load_module._Loader), text)  # noqa: S506
+    try:
+        fast = load_module._plain_yaml(text)
+    except load_module._NotPlain:
+        assert full[0] != "data" or "&" in text or "!" in text or "<<" in text, f"{path.name}: a plain document left to the full loader"
+        return
+    assert full[0] == "data" and _same(fast, full[1])
