@@ -9,7 +9,8 @@ __all__ = ["Problem", "GeneratorError", "pointer", "escape_token"]
 
 def escape_token(token: str | int) -> str:
     """Escape one JSON pointer reference token (RFC 6901)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    return text.replace("~", "~0").replace("/", "~1") if "~" in text or "/" in text else text
 
 
 def pointer(*tokens: str | int) -> str:

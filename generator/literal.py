@@ -18,6 +18,8 @@ _CHAR = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|.)|.", re.DOTAL
 
 def _string(value: str) -> str:
     text = repr(value)
+    if "'" not in value and '"' not in value:  # the common case: the same body in either quotes
+        return f'"{text[1:-1]}"'
     if text.startswith('"'):  # repr chose double quotes: the value has ' and no "
         return text
     body = text[1:-1]

@@ -14,6 +14,11 @@ from .types import Context, child, deref, is_object_schema, merge_all_of, resolv
 __all__ = ["ModelBuilder"]
 
 
+def _flag(prop: Any, target: Any, key: str) -> bool:
+    """A flag written on the property, or on the schema its $ref names."""
+    return (isinstance(prop, dict) and prop.get(key) is True) or (isinstance(target, dict) and target.get(key) is True)
+
+
 def _module(wanted: str, cls: str) -> str:
     """The module of class ``cls`` (named ``wanted``, or that plus a suffix that told it apart)."""
     return naming.module_name(wanted) + cls[len(wanted):].lower()
@@ -138,11 +143,6 @@ class ModelBuilder:
             ftype: TypeRef = resolve(prop, self.ctx, at, ref.name + naming.class_name(api))
             has_default = isinstance(prop, dict) and "default" in prop
             target, _ = deref(prop, self.ctx, at)
-
-            def flag(key: str, prop: Any = prop, target: Any = target) -> bool:
-                """A flag written on the property, or on the schema its $ref names."""
-                return any(isinstance(s, dict) and s.get(key) is True for s in (prop, target))
-
             fields.append(
                 Field(
                     name=py,
@@ -153,9 +153,9 @@ class ModelBuilder:
                     has_default=has_default,
                     description=text_of(prop, "description"),
                     pointer=at,
-                    read_only=flag("readOnly"),
-                    write_only=flag("writeOnly"),
-                    deprecated=flag("deprecated"),
+                    read_only=_flag(prop, target, "readOnly"),
+                    write_only=_flag(prop, target, "writeOnly"),
+                    deprecated=_flag(prop, target, "deprecated"),
                 )
             )
         extra_schema = schema.get("additionalProperties", True)

@@ -7,6 +7,7 @@ Python identifier (ASCII letters, digits and underscores).
 from __future__ import annotations
 
 import builtins
+import functools
 import hashlib
 import keyword
 import re
@@ -125,6 +126,8 @@ _WORD_BOUNDARY = re.compile(
 
 
 def _ascii(text: str) -> str:
+    if text.isascii():  # NFKD leaves ASCII as it is
+        return text
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return folded
 
@@ -145,11 +148,15 @@ def _fix(name: str, fallback: str) -> str:
     return name
 
 
+# Specs repeat the same property and schema names thousands of times: names are pure functions
+# of their text, so each is worked out once.
+@functools.lru_cache(maxsize=1 << 16)
 def snake(text: str, fallback: str = "value") -> str:
     """``recordsLag`` → ``records_lag``; ``HTTPValidationError`` → ``http_validation_error``."""
     return _fix("_".join(w.lower() for w in _words(text)), fallback)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def pascal(text: str, fallback: str = "Model") -> str:
     """``pipeline-metrics.res`` → ``PipelineMetricsRes``; keeps acronyms: ``HTTPError`` → ``HTTPError``."""
     parts = []

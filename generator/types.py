@@ -47,7 +47,9 @@ def text_of(schema: Any, key: str) -> str:
 
 
 def child(where: str, *tokens: str | int) -> str:
-    return where + "".join("/" + escape_token(t) for t in tokens)
+    for token in tokens:
+        where += "/" + escape_token(token)
+    return where
 
 
 def deref(schema: Any, ctx: Context, where: str) -> tuple[Any, str]:
