@@ -136,18 +136,19 @@ def _plain_yaml(text: str) -> Any:
     ``_NotPlain`` for anything else, including duplicate keys, nesting deeper than ``MAX_DEPTH``
     and YAML errors: the full loader then reads the document and reports what it finds, so the
     outcome is always the full loader's."""
-    loader = _SafeLoader(text)
+    loader, resolver = _SafeLoader(text), _Loader("")
     try:
-        return _from_events(loader)
+        return _from_events(loader, resolver)
     except _NotPlain:
         raise
     except Exception as exc:  # a YAML error: the full loader reports it with its mark
         raise _NotPlain from exc
     finally:
         loader.dispose()  # type: ignore[no-untyped-call]
+        resolver.dispose()  # type: ignore[no-untyped-call]
 
 
-def _from_events(loader: Any) -> Any:
+def _from_events(loader: Any, resolver: Any) -> Any:
     get = loader.get_event
     if not isinstance(get(), yaml.StreamStartEvent):
         raise _NotPlain
@@ -157,7 +158,6 @@ def _from_events(loader: Any) -> Any:
     if not isinstance(event, yaml.DocumentStartEvent):
         raise _NotPlain
     scalars: dict[str, Any] = {}  # plain scalar text → its value
-    resolver = _Loader("")
     stack: list[Any] = []  # the open collections
     keys: list[Any] = []  # for each: the key waiting for its value (a mapping), or _LIST
     root: Any = None
@@ -179,7 +179,8 @@ def _from_events(loader: Any) -> Any:
                 value = scalars[text]
             else:
                 tag = resolver.resolve(yaml.ScalarNode, text, (True, False))
-                value = scalars[text] = resolver.construct_object(yaml.ScalarNode(tag, text), deep=True)
+                node = yaml.ScalarNode(tag, text)
+                value = scalars[text] = resolver.construct_object(node, deep=True)
         elif kind is _MAPPING_START or kind is _SEQUENCE_START:
             if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
                 raise _NotPlain
@@ -247,6 +248,8 @@ def parse_text(text: str, source: str) -> Any:
         raise GeneratorError(source, [Problem("#", f"invalid YAML{where}: {reason}")]) from None
     except RecursionError:
         raise GeneratorError(source, [Problem("#", f"invalid YAML{_yaml_too_deep_at(text)}: {_TOO_DEEP}")]) from None
+    except ValueError as exc:  # an integer of more digits than Python converts (4,300 by default)
+        raise GeneratorError(source, [Problem("#", f"invalid YAML: {exc}")]) from None
     if _ANCHOR.search(text):
         problem = _alias_problem(data)
         if problem is not None:

@@ -127,6 +127,14 @@ def test_invalid_yaml_reports_line_and_column(text: str, line: int, column: int)
     assert f"line {line}, column {column}" in problem.message
 
 
+@pytest.mark.parametrize("text", ["a: " + "1" * 5000 + "\n", '{"a": ' + "1" * 5000 + "}"])
+def test_an_integer_too_long_to_convert_is_a_problem_not_a_crash(text: str) -> None:
+    with pytest.raises(GeneratorError) as caught:
+        parse_text(text, "api.yaml")
+    [problem] = caught.value.problems
+    assert problem.where == "#" and "digits" in problem.message
+
+
 def test_duplicate_json_keys_are_rejected() -> None:
     with pytest.raises(GeneratorError) as caught:
         parse_text('{"openapi": "3.1.0", "paths": {}, "paths": {"/x": {}}}', "api.json")
