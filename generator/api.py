@@ -68,9 +68,13 @@ def _tags(data: dict[str, Any], operations: list[Operation]) -> list[Tag]:
     used = list(dict.fromkeys(tag for op in operations for tag in op.tags))
     ordered = [t for t in declared if t in used] + [t for t in used if t not in declared]
     attributes = naming.unique([naming.snake(t, fallback="default") for t in ordered], naming.RESERVED_CLIENT_NAMES)
+    by_tag: dict[str, list[Operation]] = {}
+    for op in operations:
+        for tag in dict.fromkeys(op.tags):  # an operation listed once per tag, in document order
+            by_tag.setdefault(tag, []).append(op)
     tags = []
     for tag, attribute in zip(ordered, attributes):
-        ops = tuple(op for op in operations if tag in op.tags)
+        ops = tuple(by_tag[tag])
         tags.append(
             Tag(
                 name=tag,

@@ -66,11 +66,20 @@ class ModelBuilder:
             self._hoisted[where] = seen[1]
             return seen[1]
         wanted = naming.class_name(hint)
-        # The common case, a free name, is a set lookup: specs hoist thousands of objects.
-        cls = wanted if wanted.lower() not in self._taken else naming.assign({where: wanted}, self._class_names)[where]
-        module = _module(wanted, cls)
-        if f"module:{module}".lower() in self._taken or module == "__init__":
-            module = naming.unique([module], [*self._module_names, "__init__"])[0]
+        # What ``naming.assign({where: wanted}, class names)`` and ``naming.unique([module], module
+        # names)`` give, found by set lookups: specs hoist thousands of objects, and thousands may
+        # want the same name (each call would read every name taken so far).
+        cls = wanted
+        if wanted.lower() in self._taken:
+            cls = f"{wanted}_{naming.key_digits(where)}"
+            if cls.lower() in self._taken:  # digits that meet another name: numbered, rarely
+                cls = naming.assign({where: wanted}, self._class_names)[where]
+        module = candidate = _module(wanted, cls)
+        n = 1
+        while f"module:{candidate}".lower() in self._taken or candidate.lower() == "__init__":
+            n += 1
+            candidate = f"{module}_{n}"
+        module = candidate
         self._class_names.append(cls)
         self._module_names.append(module)
         self._taken.update((cls.lower(), f"module:{module}".lower()))

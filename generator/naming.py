@@ -221,6 +221,11 @@ def unique(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
     return out
 
 
+def key_digits(key: str) -> str:
+    """The four hex digits that tell apart a name wanted by several keys (``assign``)."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:4]
+
+
 def assign(
     wanted: dict[str, str],
     taken: Iterable[str] = (),
@@ -250,8 +255,7 @@ def assign(
         for i, key in enumerate(keys):
             name = wanted[key]
             if i or name.lower() in blocked:
-                tail = (suffix or {}).get(key) or hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:4]
-                name = f"{name}_{tail}"
+                name = f"{name}_{(suffix or {}).get(key) or key_digits(key)}"
             out[key] = name
     # A hashed name that meets another name (vanishingly rare) falls back to numbering, in key order.
     ordered = sorted(out)

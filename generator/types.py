@@ -72,17 +72,23 @@ def deref(schema: Any, ctx: Context, where: str) -> tuple[Any, str]:
 def union(members: Iterable[TypeRef]) -> TypeRef:
     """Flatten, drop duplicates (keeping the first), put None last; Any absorbs everything."""
     flat: list[TypeRef] = []
+    seen: set[TypeRef] = set()
     for member in members:
         for m in member.members if isinstance(member, UnionOf) else (member,):
-            if m not in flat:
+            if m not in seen:
+                seen.add(m)
                 flat.append(m)
     if ANY in flat:
         return UnionOf((ANY, NONE)) if NONE in flat and len(flat) == 2 else ANY
     literals = [m for m in flat if isinstance(m, LiteralOf)]
     if len(literals) > 1:  # Literal["a"] | Literal["b"] → Literal["a", "b"]
         values: list[Any] = []
+        known: set[Any] = set()  # list membership as before: by ==, so 1 and True are one value
         for lit in literals:
-            values.extend(v for v in lit.values if v not in values)
+            for v in lit.values:
+                if v not in known:
+                    known.add(v)
+                    values.append(v)
         merged = LiteralOf(tuple(values))
         first = flat.index(literals[0])
         flat = [m for m in flat if not isinstance(m, LiteralOf)]
@@ -187,6 +193,7 @@ def _tagged(schema: dict[str, Any], branches: list[Any], ctx: Context, where: st
     prop = disc.get("propertyName") if isinstance(disc, dict) else None
     prefix = "#/components/schemas/"
     members: list[ModelRef] = []
+    listed: set[ModelRef] = set()
     names: dict[str, ModelRef] = {}
     nullable_branch = False
     for branch in branches:
@@ -199,7 +206,8 @@ def _tagged(schema: dict[str, Any], branches: list[Any], ctx: Context, where: st
             ctx.warn(child(where, "discriminator"), "discriminator needs every branch to be a $ref to a component schema; the union is decoded structurally")
             return None
         target = ctx.components[name]
-        if target not in members:
+        if target not in listed:
+            listed.add(target)
             members.append(target)
         names[name] = target
     mapping: dict[str, str] = {}
@@ -243,9 +251,11 @@ def _with_siblings(branch: Any, rest: dict[str, Any]) -> Any:
 
 def _literal(values: list[Any], ctx: Context, where: str) -> TypeRef | None:
     kept: list[Any] = []
+    seen: set[tuple[type, Any]] = set()  # (type, value): 1, 1.0 and True are three values
     for v in values:
         if isinstance(v, (str, int, bool)) or v is None:
-            if not any(v == k and type(v) is type(k) for k in kept):
+            if (type(v), v) not in seen:
+                seen.add((type(v), v))
                 kept.append(v)
         else:
             ctx.warn(where, f"enum value {v!r} cannot be a Literal; the enum is typed by its base type")
