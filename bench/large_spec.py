@@ -389,7 +389,56 @@ def _large_rows() -> Outcome:
         rows.append(Row(f"{label}: `generate` after one summary changed ({files}) vs our cold `generate`", regen.seconds, cold.seconds, "s", "≤ 0.1×"))
         rows.append(Row("  CPU time of the same runs", regen.cpu, cold.cpu, "s", "—"))
         notes.append(f"regenerate: the summary {summary.strip()!r} got ' (changed)' appended; peak RSS {regen.peak_mb:.0f} MB")
+
+    # 4. the generated SDK at run time: import it and make a client, then use one namespace
+    _import_rows(ours_out, rows)
     return outcome
+
+
+_IMPORT_SDK = """\
+import importlib, sys
+sys.path.insert(0, sys.argv[1])
+if len(sys.argv) > 2:
+    package = importlib.import_module(sys.argv[2])
+    client = getattr(package, sys.argv[3])(base_url="http://127.0.0.1:9", token="t")
+    for namespace in sys.argv[4:]:
+        getattr(client, namespace)
+else:
+    import httpx, pydantic
+"""
+
+
+def _import_rows(out: Path, rows: list[Row]) -> None:
+    """Fresh interpreters: ``import`` the SDK and make a client, then also use its largest namespace
+    (which imports that namespace's operation modules and the models they name), each against an
+    interpreter that imports only httpx and pydantic."""
+    package, client, _ = public_specs._identifiers("github")
+    resources = sorted((out / package / "resources").glob("[!_]*.py"), key=lambda p: p.stat().st_size)
+    if not resources:
+        rows.append(Row("the generated GitHub SDK: import", skipped="no resources generated"))
+        return
+    largest = resources[-1].stem
+    script = WORK / "sdk_import.py"
+    script.write_text(_IMPORT_SDK, encoding="utf-8")
+
+    def timed(*args: str) -> float | None:
+        times = []
+        for _ in range(3):
+            run = measure(sys.executable, ["sdk_import", str(out), *args], WORK, WORK / "sdk-import.log")
+            if run.exit != 0:
+                return None
+            times.append(run.seconds)
+        return min(times)
+
+    baseline = timed()
+    imported = timed(package, client)
+    used = timed(package, client, largest)
+    if baseline is None or imported is None or used is None:
+        rows.append(Row("the generated GitHub SDK: import", skipped="an import failed (see bench/.cache/large/sdk-import.log)"))
+        return
+    operations = sum(1 for line in resources[-1].read_text(encoding="utf-8").splitlines() if line.startswith("from ..operations import"))
+    rows.append(Row("the generated GitHub SDK: `import` and make a client vs `import httpx, pydantic` (fresh interpreters)", imported, baseline, "s", "—"))
+    rows.append(Row(f"  and use its largest namespace (`client.{largest}`: {operations} operation modules imported)", used, baseline, "s", "—"))
 
 
 def print_rows(rows: list[Row]) -> None:

@@ -582,7 +582,6 @@ def render(
         f"{pkg}/models/__init__.py",
         "models_init.py.jinja",
         models=[{"name": name, "module": module} for name, module in everything],
-        classes=[m.name for m in api.models],
     )
     for tag in tags:
         for op in tag["operations"]:

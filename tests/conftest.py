@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import json
 import sys
 from collections.abc import Iterator
@@ -53,13 +54,19 @@ def fresh_import() -> Iterator[Any]:
     """Import a package generated into a temporary folder; forget it afterwards."""
     added: list[str] = []
 
-    def _import(folder: Path, package: str) -> Any:
+    def _import(folder: Path, package: str, everything: bool = True) -> Any:
+        """``everything``: also import each submodule, so that tests reach operation modules as
+        attributes (``sdk.operations.get_pet``); the SDK itself imports them when first used."""
         sys.path.insert(0, str(folder))
         added.append(str(folder))
         for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
             del sys.modules[name]
         importlib.invalidate_caches()
-        return importlib.import_module(package)
+        module = importlib.import_module(package)
+        if everything:
+            for info in pkgutil.walk_packages(module.__path__, package + "."):
+                importlib.import_module(info.name)
+        return module
 
     yield _import
     for folder in added:

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.pipelines import (
-    AsyncPipelinesResource,
-    AsyncPipelinesResourceWithRawResponse,
-    AsyncPipelinesResourceWithStreamingResponse,
-    PipelinesResource,
-    PipelinesResourceWithRawResponse,
-    PipelinesResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.pipelines import (
+        AsyncPipelinesResource,
+        AsyncPipelinesResourceWithRawResponse,
+        AsyncPipelinesResourceWithStreamingResponse,
+        PipelinesResource,
+        PipelinesResourceWithRawResponse,
+        PipelinesResourceWithStreamingResponse,
+    )
 
 __all__ = ["Streamkap", "AsyncStreamkap"]
 
@@ -24,6 +28,8 @@ class Streamkap(SyncAPIClient):
     @cached_property
     def pipelines(self) -> PipelinesResource:
         """Create, configure, and manage CDC pipelines and their lifecycle."""
+        from .resources.pipelines import PipelinesResource
+
         return PipelinesResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncStreamkap(AsyncAPIClient):
     @cached_property
     def pipelines(self) -> AsyncPipelinesResource:
         """Create, configure, and manage CDC pipelines and their lifecycle."""
+        from .resources.pipelines import AsyncPipelinesResource
+
         return AsyncPipelinesResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class StreamkapWithRawResponse:
 
     @cached_property
     def pipelines(self) -> PipelinesResourceWithRawResponse:
+        from .resources.pipelines import PipelinesResourceWithRawResponse
+
         return PipelinesResourceWithRawResponse(self._client.pipelines)
 
 
@@ -75,6 +85,8 @@ class StreamkapWithStreamingResponse:
 
     @cached_property
     def pipelines(self) -> PipelinesResourceWithStreamingResponse:
+        from .resources.pipelines import PipelinesResourceWithStreamingResponse
+
         return PipelinesResourceWithStreamingResponse(self._client.pipelines)
 
 
@@ -86,6 +98,8 @@ class AsyncStreamkapWithRawResponse:
 
     @cached_property
     def pipelines(self) -> AsyncPipelinesResourceWithRawResponse:
+        from .resources.pipelines import AsyncPipelinesResourceWithRawResponse
+
         return AsyncPipelinesResourceWithRawResponse(self._client.pipelines)
 
 
@@ -97,4 +111,6 @@ class AsyncStreamkapWithStreamingResponse:
 
     @cached_property
     def pipelines(self) -> AsyncPipelinesResourceWithStreamingResponse:
+        from .resources.pipelines import AsyncPipelinesResourceWithStreamingResponse
+
         return AsyncPipelinesResourceWithStreamingResponse(self._client.pipelines)

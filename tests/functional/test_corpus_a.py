@@ -87,7 +87,7 @@ def _annotation(module: Any, func: Callable[..., Any], name: str) -> Any:
     signature = inspect.signature(func)
     annotation = signature.return_annotation if name == "return" else signature.parameters[name].annotation
     models = sys.modules[module.__name__.split(".")[0] + ".models"]
-    namespace = {**vars(models), **vars(module)}
+    namespace = {**{name: getattr(models, name) for name in models.__all__}, **vars(module)}
     return eval(annotation, namespace) if isinstance(annotation, str) else annotation  # noqa: S307
 
 

@@ -95,7 +95,8 @@ def annotation(module: Any, func: Callable[..., Any], name: str) -> Any:
     if not isinstance(raw, str):
         return raw
     package = sys.modules[module.__name__.split(".")[0]]
-    namespace = {**vars(typing), **vars(package.models), **vars(module)}
+    models = {name: getattr(package.models, name) for name in package.models.__all__}  # imported when asked for
+    namespace = {**vars(typing), **models, **vars(module)}
     return eval(raw, namespace)  # noqa: S307
 
 

@@ -4,24 +4,28 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.files import (
-    AsyncFilesResource,
-    AsyncFilesResourceWithRawResponse,
-    AsyncFilesResourceWithStreamingResponse,
-    FilesResource,
-    FilesResourceWithRawResponse,
-    FilesResourceWithStreamingResponse,
-)
-from .resources.books import (
-    AsyncBooksResource,
-    AsyncBooksResourceWithRawResponse,
-    AsyncBooksResourceWithStreamingResponse,
-    BooksResource,
-    BooksResourceWithRawResponse,
-    BooksResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.files import (
+        AsyncFilesResource,
+        AsyncFilesResourceWithRawResponse,
+        AsyncFilesResourceWithStreamingResponse,
+        FilesResource,
+        FilesResourceWithRawResponse,
+        FilesResourceWithStreamingResponse,
+    )
+    from .resources.books import (
+        AsyncBooksResource,
+        AsyncBooksResourceWithRawResponse,
+        AsyncBooksResourceWithStreamingResponse,
+        BooksResource,
+        BooksResourceWithRawResponse,
+        BooksResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -32,11 +36,15 @@ class Client(SyncAPIClient):
     @cached_property
     def files(self) -> FilesResource:
         """Operations tagged 'files'."""
+        from .resources.files import FilesResource
+
         return FilesResource(self)
 
     @cached_property
     def books(self) -> BooksResource:
         """Operations tagged 'books'."""
+        from .resources.books import BooksResource
+
         return BooksResource(self)
 
     @cached_property
@@ -56,11 +64,15 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def files(self) -> AsyncFilesResource:
         """Operations tagged 'files'."""
+        from .resources.files import AsyncFilesResource
+
         return AsyncFilesResource(self)
 
     @cached_property
     def books(self) -> AsyncBooksResource:
         """Operations tagged 'books'."""
+        from .resources.books import AsyncBooksResource
+
         return AsyncBooksResource(self)
 
     @cached_property
@@ -82,10 +94,14 @@ class ClientWithRawResponse:
 
     @cached_property
     def files(self) -> FilesResourceWithRawResponse:
+        from .resources.files import FilesResourceWithRawResponse
+
         return FilesResourceWithRawResponse(self._client.files)
 
     @cached_property
     def books(self) -> BooksResourceWithRawResponse:
+        from .resources.books import BooksResourceWithRawResponse
+
         return BooksResourceWithRawResponse(self._client.books)
 
 
@@ -97,10 +113,14 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def files(self) -> FilesResourceWithStreamingResponse:
+        from .resources.files import FilesResourceWithStreamingResponse
+
         return FilesResourceWithStreamingResponse(self._client.files)
 
     @cached_property
     def books(self) -> BooksResourceWithStreamingResponse:
+        from .resources.books import BooksResourceWithStreamingResponse
+
         return BooksResourceWithStreamingResponse(self._client.books)
 
 
@@ -112,10 +132,14 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def files(self) -> AsyncFilesResourceWithRawResponse:
+        from .resources.files import AsyncFilesResourceWithRawResponse
+
         return AsyncFilesResourceWithRawResponse(self._client.files)
 
     @cached_property
     def books(self) -> AsyncBooksResourceWithRawResponse:
+        from .resources.books import AsyncBooksResourceWithRawResponse
+
         return AsyncBooksResourceWithRawResponse(self._client.books)
 
 
@@ -127,8 +151,12 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def files(self) -> AsyncFilesResourceWithStreamingResponse:
+        from .resources.files import AsyncFilesResourceWithStreamingResponse
+
         return AsyncFilesResourceWithStreamingResponse(self._client.files)
 
     @cached_property
     def books(self) -> AsyncBooksResourceWithStreamingResponse:
+        from .resources.books import AsyncBooksResourceWithStreamingResponse
+
         return AsyncBooksResourceWithStreamingResponse(self._client.books)

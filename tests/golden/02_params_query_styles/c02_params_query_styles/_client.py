@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.search import (
-    AsyncSearchResource,
-    AsyncSearchResourceWithRawResponse,
-    AsyncSearchResourceWithStreamingResponse,
-    SearchResource,
-    SearchResourceWithRawResponse,
-    SearchResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.search import (
+        AsyncSearchResource,
+        AsyncSearchResourceWithRawResponse,
+        AsyncSearchResourceWithStreamingResponse,
+        SearchResource,
+        SearchResourceWithRawResponse,
+        SearchResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def search(self) -> SearchResource:
         """Operations tagged 'search'."""
+        from .resources.search import SearchResource
+
         return SearchResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def search(self) -> AsyncSearchResource:
         """Operations tagged 'search'."""
+        from .resources.search import AsyncSearchResource
+
         return AsyncSearchResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def search(self) -> SearchResourceWithRawResponse:
+        from .resources.search import SearchResourceWithRawResponse
+
         return SearchResourceWithRawResponse(self._client.search)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def search(self) -> SearchResourceWithStreamingResponse:
+        from .resources.search import SearchResourceWithStreamingResponse
+
         return SearchResourceWithStreamingResponse(self._client.search)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def search(self) -> AsyncSearchResourceWithRawResponse:
+        from .resources.search import AsyncSearchResourceWithRawResponse
+
         return AsyncSearchResourceWithRawResponse(self._client.search)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def search(self) -> AsyncSearchResourceWithStreamingResponse:
+        from .resources.search import AsyncSearchResourceWithStreamingResponse
+
         return AsyncSearchResourceWithStreamingResponse(self._client.search)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.echo import (
-    AsyncEchoResource,
-    AsyncEchoResourceWithRawResponse,
-    AsyncEchoResourceWithStreamingResponse,
-    EchoResource,
-    EchoResourceWithRawResponse,
-    EchoResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.echo import (
+        AsyncEchoResource,
+        AsyncEchoResourceWithRawResponse,
+        AsyncEchoResourceWithStreamingResponse,
+        EchoResource,
+        EchoResourceWithRawResponse,
+        EchoResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def echo(self) -> EchoResource:
         """Operations tagged 'echo'."""
+        from .resources.echo import EchoResource
+
         return EchoResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def echo(self) -> AsyncEchoResource:
         """Operations tagged 'echo'."""
+        from .resources.echo import AsyncEchoResource
+
         return AsyncEchoResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def echo(self) -> EchoResourceWithRawResponse:
+        from .resources.echo import EchoResourceWithRawResponse
+
         return EchoResourceWithRawResponse(self._client.echo)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def echo(self) -> EchoResourceWithStreamingResponse:
+        from .resources.echo import EchoResourceWithStreamingResponse
+
         return EchoResourceWithStreamingResponse(self._client.echo)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def echo(self) -> AsyncEchoResourceWithRawResponse:
+        from .resources.echo import AsyncEchoResourceWithRawResponse
+
         return AsyncEchoResourceWithRawResponse(self._client.echo)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def echo(self) -> AsyncEchoResourceWithStreamingResponse:
+        from .resources.echo import AsyncEchoResourceWithStreamingResponse
+
         return AsyncEchoResourceWithStreamingResponse(self._client.echo)

@@ -4,24 +4,28 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.pets import (
-    AsyncPetsResource,
-    AsyncPetsResourceWithRawResponse,
-    AsyncPetsResourceWithStreamingResponse,
-    PetsResource,
-    PetsResourceWithRawResponse,
-    PetsResourceWithStreamingResponse,
-)
-from .resources.shapes import (
-    AsyncShapesResource,
-    AsyncShapesResourceWithRawResponse,
-    AsyncShapesResourceWithStreamingResponse,
-    ShapesResource,
-    ShapesResourceWithRawResponse,
-    ShapesResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.pets import (
+        AsyncPetsResource,
+        AsyncPetsResourceWithRawResponse,
+        AsyncPetsResourceWithStreamingResponse,
+        PetsResource,
+        PetsResourceWithRawResponse,
+        PetsResourceWithStreamingResponse,
+    )
+    from .resources.shapes import (
+        AsyncShapesResource,
+        AsyncShapesResourceWithRawResponse,
+        AsyncShapesResourceWithStreamingResponse,
+        ShapesResource,
+        ShapesResourceWithRawResponse,
+        ShapesResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -32,11 +36,15 @@ class Client(SyncAPIClient):
     @cached_property
     def pets(self) -> PetsResource:
         """Operations tagged 'pets'."""
+        from .resources.pets import PetsResource
+
         return PetsResource(self)
 
     @cached_property
     def shapes(self) -> ShapesResource:
         """Operations tagged 'shapes'."""
+        from .resources.shapes import ShapesResource
+
         return ShapesResource(self)
 
     @cached_property
@@ -56,11 +64,15 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def pets(self) -> AsyncPetsResource:
         """Operations tagged 'pets'."""
+        from .resources.pets import AsyncPetsResource
+
         return AsyncPetsResource(self)
 
     @cached_property
     def shapes(self) -> AsyncShapesResource:
         """Operations tagged 'shapes'."""
+        from .resources.shapes import AsyncShapesResource
+
         return AsyncShapesResource(self)
 
     @cached_property
@@ -82,10 +94,14 @@ class ClientWithRawResponse:
 
     @cached_property
     def pets(self) -> PetsResourceWithRawResponse:
+        from .resources.pets import PetsResourceWithRawResponse
+
         return PetsResourceWithRawResponse(self._client.pets)
 
     @cached_property
     def shapes(self) -> ShapesResourceWithRawResponse:
+        from .resources.shapes import ShapesResourceWithRawResponse
+
         return ShapesResourceWithRawResponse(self._client.shapes)
 
 
@@ -97,10 +113,14 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def pets(self) -> PetsResourceWithStreamingResponse:
+        from .resources.pets import PetsResourceWithStreamingResponse
+
         return PetsResourceWithStreamingResponse(self._client.pets)
 
     @cached_property
     def shapes(self) -> ShapesResourceWithStreamingResponse:
+        from .resources.shapes import ShapesResourceWithStreamingResponse
+
         return ShapesResourceWithStreamingResponse(self._client.shapes)
 
 
@@ -112,10 +132,14 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def pets(self) -> AsyncPetsResourceWithRawResponse:
+        from .resources.pets import AsyncPetsResourceWithRawResponse
+
         return AsyncPetsResourceWithRawResponse(self._client.pets)
 
     @cached_property
     def shapes(self) -> AsyncShapesResourceWithRawResponse:
+        from .resources.shapes import AsyncShapesResourceWithRawResponse
+
         return AsyncShapesResourceWithRawResponse(self._client.shapes)
 
 
@@ -127,8 +151,12 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def pets(self) -> AsyncPetsResourceWithStreamingResponse:
+        from .resources.pets import AsyncPetsResourceWithStreamingResponse
+
         return AsyncPetsResourceWithStreamingResponse(self._client.pets)
 
     @cached_property
     def shapes(self) -> AsyncShapesResourceWithStreamingResponse:
+        from .resources.shapes import AsyncShapesResourceWithStreamingResponse
+
         return AsyncShapesResourceWithStreamingResponse(self._client.shapes)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.documents import (
-    AsyncDocumentsResource,
-    AsyncDocumentsResourceWithRawResponse,
-    AsyncDocumentsResourceWithStreamingResponse,
-    DocumentsResource,
-    DocumentsResourceWithRawResponse,
-    DocumentsResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.documents import (
+        AsyncDocumentsResource,
+        AsyncDocumentsResourceWithRawResponse,
+        AsyncDocumentsResourceWithStreamingResponse,
+        DocumentsResource,
+        DocumentsResourceWithRawResponse,
+        DocumentsResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def documents(self) -> DocumentsResource:
         """Operations tagged 'documents'."""
+        from .resources.documents import DocumentsResource
+
         return DocumentsResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def documents(self) -> AsyncDocumentsResource:
         """Operations tagged 'documents'."""
+        from .resources.documents import AsyncDocumentsResource
+
         return AsyncDocumentsResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def documents(self) -> DocumentsResourceWithRawResponse:
+        from .resources.documents import DocumentsResourceWithRawResponse
+
         return DocumentsResourceWithRawResponse(self._client.documents)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def documents(self) -> DocumentsResourceWithStreamingResponse:
+        from .resources.documents import DocumentsResourceWithStreamingResponse
+
         return DocumentsResourceWithStreamingResponse(self._client.documents)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def documents(self) -> AsyncDocumentsResourceWithRawResponse:
+        from .resources.documents import AsyncDocumentsResourceWithRawResponse
+
         return AsyncDocumentsResourceWithRawResponse(self._client.documents)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def documents(self) -> AsyncDocumentsResourceWithStreamingResponse:
+        from .resources.documents import AsyncDocumentsResourceWithStreamingResponse
+
         return AsyncDocumentsResourceWithStreamingResponse(self._client.documents)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, TypeVar, cas
 import httpx
 import pydantic
 
+from ._models import complete
+
 if TYPE_CHECKING:
     from ._base_client import BaseClient, RequestOptions
 
@@ -66,6 +68,7 @@ class APIResponse(Generic[_R]):
         """The headers as a model of the documented response headers (``<Operation>Response<status>Headers``
         in ``models``): each field read from the header of its API name, case-insensitively;
         a list field from comma-separated values. Undocumented headers are left out."""
+        complete(model)  # its fields' types resolved before they are read
         values: dict[str, object] = {}
         for name, info in model.model_fields.items():
             key = info.alias or name

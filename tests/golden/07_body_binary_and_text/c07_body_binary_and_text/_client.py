@@ -4,24 +4,28 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.blobs import (
-    AsyncBlobsResource,
-    AsyncBlobsResourceWithRawResponse,
-    AsyncBlobsResourceWithStreamingResponse,
-    BlobsResource,
-    BlobsResourceWithRawResponse,
-    BlobsResourceWithStreamingResponse,
-)
-from .resources.notes import (
-    AsyncNotesResource,
-    AsyncNotesResourceWithRawResponse,
-    AsyncNotesResourceWithStreamingResponse,
-    NotesResource,
-    NotesResourceWithRawResponse,
-    NotesResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.blobs import (
+        AsyncBlobsResource,
+        AsyncBlobsResourceWithRawResponse,
+        AsyncBlobsResourceWithStreamingResponse,
+        BlobsResource,
+        BlobsResourceWithRawResponse,
+        BlobsResourceWithStreamingResponse,
+    )
+    from .resources.notes import (
+        AsyncNotesResource,
+        AsyncNotesResourceWithRawResponse,
+        AsyncNotesResourceWithStreamingResponse,
+        NotesResource,
+        NotesResourceWithRawResponse,
+        NotesResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -32,11 +36,15 @@ class Client(SyncAPIClient):
     @cached_property
     def blobs(self) -> BlobsResource:
         """Operations tagged 'blobs'."""
+        from .resources.blobs import BlobsResource
+
         return BlobsResource(self)
 
     @cached_property
     def notes(self) -> NotesResource:
         """Operations tagged 'notes'."""
+        from .resources.notes import NotesResource
+
         return NotesResource(self)
 
     @cached_property
@@ -56,11 +64,15 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def blobs(self) -> AsyncBlobsResource:
         """Operations tagged 'blobs'."""
+        from .resources.blobs import AsyncBlobsResource
+
         return AsyncBlobsResource(self)
 
     @cached_property
     def notes(self) -> AsyncNotesResource:
         """Operations tagged 'notes'."""
+        from .resources.notes import AsyncNotesResource
+
         return AsyncNotesResource(self)
 
     @cached_property
@@ -82,10 +94,14 @@ class ClientWithRawResponse:
 
     @cached_property
     def blobs(self) -> BlobsResourceWithRawResponse:
+        from .resources.blobs import BlobsResourceWithRawResponse
+
         return BlobsResourceWithRawResponse(self._client.blobs)
 
     @cached_property
     def notes(self) -> NotesResourceWithRawResponse:
+        from .resources.notes import NotesResourceWithRawResponse
+
         return NotesResourceWithRawResponse(self._client.notes)
 
 
@@ -97,10 +113,14 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def blobs(self) -> BlobsResourceWithStreamingResponse:
+        from .resources.blobs import BlobsResourceWithStreamingResponse
+
         return BlobsResourceWithStreamingResponse(self._client.blobs)
 
     @cached_property
     def notes(self) -> NotesResourceWithStreamingResponse:
+        from .resources.notes import NotesResourceWithStreamingResponse
+
         return NotesResourceWithStreamingResponse(self._client.notes)
 
 
@@ -112,10 +132,14 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def blobs(self) -> AsyncBlobsResourceWithRawResponse:
+        from .resources.blobs import AsyncBlobsResourceWithRawResponse
+
         return AsyncBlobsResourceWithRawResponse(self._client.blobs)
 
     @cached_property
     def notes(self) -> AsyncNotesResourceWithRawResponse:
+        from .resources.notes import AsyncNotesResourceWithRawResponse
+
         return AsyncNotesResourceWithRawResponse(self._client.notes)
 
 
@@ -127,8 +151,12 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def blobs(self) -> AsyncBlobsResourceWithStreamingResponse:
+        from .resources.blobs import AsyncBlobsResourceWithStreamingResponse
+
         return AsyncBlobsResourceWithStreamingResponse(self._client.blobs)
 
     @cached_property
     def notes(self) -> AsyncNotesResourceWithStreamingResponse:
+        from .resources.notes import AsyncNotesResourceWithStreamingResponse
+
         return AsyncNotesResourceWithStreamingResponse(self._client.notes)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.reports import (
-    AsyncReportsResource,
-    AsyncReportsResourceWithRawResponse,
-    AsyncReportsResourceWithStreamingResponse,
-    ReportsResource,
-    ReportsResourceWithRawResponse,
-    ReportsResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.reports import (
+        AsyncReportsResource,
+        AsyncReportsResourceWithRawResponse,
+        AsyncReportsResourceWithStreamingResponse,
+        ReportsResource,
+        ReportsResourceWithRawResponse,
+        ReportsResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def reports(self) -> ReportsResource:
         """Operations tagged 'reports'."""
+        from .resources.reports import ReportsResource
+
         return ReportsResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def reports(self) -> AsyncReportsResource:
         """Operations tagged 'reports'."""
+        from .resources.reports import AsyncReportsResource
+
         return AsyncReportsResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def reports(self) -> ReportsResourceWithRawResponse:
+        from .resources.reports import ReportsResourceWithRawResponse
+
         return ReportsResourceWithRawResponse(self._client.reports)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def reports(self) -> ReportsResourceWithStreamingResponse:
+        from .resources.reports import ReportsResourceWithStreamingResponse
+
         return ReportsResourceWithStreamingResponse(self._client.reports)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def reports(self) -> AsyncReportsResourceWithRawResponse:
+        from .resources.reports import AsyncReportsResourceWithRawResponse
+
         return AsyncReportsResourceWithRawResponse(self._client.reports)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def reports(self) -> AsyncReportsResourceWithStreamingResponse:
+        from .resources.reports import AsyncReportsResourceWithStreamingResponse
+
         return AsyncReportsResourceWithStreamingResponse(self._client.reports)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.things import (
-    AsyncThingsResource,
-    AsyncThingsResourceWithRawResponse,
-    AsyncThingsResourceWithStreamingResponse,
-    ThingsResource,
-    ThingsResourceWithRawResponse,
-    ThingsResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.things import (
+        AsyncThingsResource,
+        AsyncThingsResourceWithRawResponse,
+        AsyncThingsResourceWithStreamingResponse,
+        ThingsResource,
+        ThingsResourceWithRawResponse,
+        ThingsResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def things(self) -> ThingsResource:
         """Operations tagged 'things'."""
+        from .resources.things import ThingsResource
+
         return ThingsResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def things(self) -> AsyncThingsResource:
         """Operations tagged 'things'."""
+        from .resources.things import AsyncThingsResource
+
         return AsyncThingsResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def things(self) -> ThingsResourceWithRawResponse:
+        from .resources.things import ThingsResourceWithRawResponse
+
         return ThingsResourceWithRawResponse(self._client.things)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def things(self) -> ThingsResourceWithStreamingResponse:
+        from .resources.things import ThingsResourceWithStreamingResponse
+
         return ThingsResourceWithStreamingResponse(self._client.things)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def things(self) -> AsyncThingsResourceWithRawResponse:
+        from .resources.things import AsyncThingsResourceWithRawResponse
+
         return AsyncThingsResourceWithRawResponse(self._client.things)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def things(self) -> AsyncThingsResourceWithStreamingResponse:
+        from .resources.things import AsyncThingsResourceWithStreamingResponse
+
         return AsyncThingsResourceWithStreamingResponse(self._client.things)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.orders import (
-    AsyncOrdersResource,
-    AsyncOrdersResourceWithRawResponse,
-    AsyncOrdersResourceWithStreamingResponse,
-    OrdersResource,
-    OrdersResourceWithRawResponse,
-    OrdersResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.orders import (
+        AsyncOrdersResource,
+        AsyncOrdersResourceWithRawResponse,
+        AsyncOrdersResourceWithStreamingResponse,
+        OrdersResource,
+        OrdersResourceWithRawResponse,
+        OrdersResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def orders(self) -> OrdersResource:
         """Operations tagged 'orders'."""
+        from .resources.orders import OrdersResource
+
         return OrdersResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def orders(self) -> AsyncOrdersResource:
         """Operations tagged 'orders'."""
+        from .resources.orders import AsyncOrdersResource
+
         return AsyncOrdersResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def orders(self) -> OrdersResourceWithRawResponse:
+        from .resources.orders import OrdersResourceWithRawResponse
+
         return OrdersResourceWithRawResponse(self._client.orders)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def orders(self) -> OrdersResourceWithStreamingResponse:
+        from .resources.orders import OrdersResourceWithStreamingResponse
+
         return OrdersResourceWithStreamingResponse(self._client.orders)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def orders(self) -> AsyncOrdersResourceWithRawResponse:
+        from .resources.orders import AsyncOrdersResourceWithRawResponse
+
         return AsyncOrdersResourceWithRawResponse(self._client.orders)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def orders(self) -> AsyncOrdersResourceWithStreamingResponse:
+        from .resources.orders import AsyncOrdersResourceWithStreamingResponse
+
         return AsyncOrdersResourceWithStreamingResponse(self._client.orders)

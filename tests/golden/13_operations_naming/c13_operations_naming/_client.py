@@ -4,32 +4,36 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.widget_admin import (
-    AsyncWidgetAdminResource,
-    AsyncWidgetAdminResourceWithRawResponse,
-    AsyncWidgetAdminResourceWithStreamingResponse,
-    WidgetAdminResource,
-    WidgetAdminResourceWithRawResponse,
-    WidgetAdminResourceWithStreamingResponse,
-)
-from .resources.items import (
-    AsyncItemsResource,
-    AsyncItemsResourceWithRawResponse,
-    AsyncItemsResourceWithStreamingResponse,
-    ItemsResource,
-    ItemsResourceWithRawResponse,
-    ItemsResourceWithStreamingResponse,
-)
-from .resources.default import (
-    AsyncDefaultResource,
-    AsyncDefaultResourceWithRawResponse,
-    AsyncDefaultResourceWithStreamingResponse,
-    DefaultResource,
-    DefaultResourceWithRawResponse,
-    DefaultResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.widget_admin import (
+        AsyncWidgetAdminResource,
+        AsyncWidgetAdminResourceWithRawResponse,
+        AsyncWidgetAdminResourceWithStreamingResponse,
+        WidgetAdminResource,
+        WidgetAdminResourceWithRawResponse,
+        WidgetAdminResourceWithStreamingResponse,
+    )
+    from .resources.items import (
+        AsyncItemsResource,
+        AsyncItemsResourceWithRawResponse,
+        AsyncItemsResourceWithStreamingResponse,
+        ItemsResource,
+        ItemsResourceWithRawResponse,
+        ItemsResourceWithStreamingResponse,
+    )
+    from .resources.default import (
+        AsyncDefaultResource,
+        AsyncDefaultResourceWithRawResponse,
+        AsyncDefaultResourceWithStreamingResponse,
+        DefaultResource,
+        DefaultResourceWithRawResponse,
+        DefaultResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -40,16 +44,22 @@ class Client(SyncAPIClient):
     @cached_property
     def widget_admin(self) -> WidgetAdminResource:
         """Widget administration."""
+        from .resources.widget_admin import WidgetAdminResource
+
         return WidgetAdminResource(self)
 
     @cached_property
     def items(self) -> ItemsResource:
         """Operations tagged 'items'."""
+        from .resources.items import ItemsResource
+
         return ItemsResource(self)
 
     @cached_property
     def default(self) -> DefaultResource:
         """Operations tagged 'default'."""
+        from .resources.default import DefaultResource
+
         return DefaultResource(self)
 
     @cached_property
@@ -69,16 +79,22 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def widget_admin(self) -> AsyncWidgetAdminResource:
         """Widget administration."""
+        from .resources.widget_admin import AsyncWidgetAdminResource
+
         return AsyncWidgetAdminResource(self)
 
     @cached_property
     def items(self) -> AsyncItemsResource:
         """Operations tagged 'items'."""
+        from .resources.items import AsyncItemsResource
+
         return AsyncItemsResource(self)
 
     @cached_property
     def default(self) -> AsyncDefaultResource:
         """Operations tagged 'default'."""
+        from .resources.default import AsyncDefaultResource
+
         return AsyncDefaultResource(self)
 
     @cached_property
@@ -100,14 +116,20 @@ class ClientWithRawResponse:
 
     @cached_property
     def widget_admin(self) -> WidgetAdminResourceWithRawResponse:
+        from .resources.widget_admin import WidgetAdminResourceWithRawResponse
+
         return WidgetAdminResourceWithRawResponse(self._client.widget_admin)
 
     @cached_property
     def items(self) -> ItemsResourceWithRawResponse:
+        from .resources.items import ItemsResourceWithRawResponse
+
         return ItemsResourceWithRawResponse(self._client.items)
 
     @cached_property
     def default(self) -> DefaultResourceWithRawResponse:
+        from .resources.default import DefaultResourceWithRawResponse
+
         return DefaultResourceWithRawResponse(self._client.default)
 
 
@@ -119,14 +141,20 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def widget_admin(self) -> WidgetAdminResourceWithStreamingResponse:
+        from .resources.widget_admin import WidgetAdminResourceWithStreamingResponse
+
         return WidgetAdminResourceWithStreamingResponse(self._client.widget_admin)
 
     @cached_property
     def items(self) -> ItemsResourceWithStreamingResponse:
+        from .resources.items import ItemsResourceWithStreamingResponse
+
         return ItemsResourceWithStreamingResponse(self._client.items)
 
     @cached_property
     def default(self) -> DefaultResourceWithStreamingResponse:
+        from .resources.default import DefaultResourceWithStreamingResponse
+
         return DefaultResourceWithStreamingResponse(self._client.default)
 
 
@@ -138,14 +166,20 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def widget_admin(self) -> AsyncWidgetAdminResourceWithRawResponse:
+        from .resources.widget_admin import AsyncWidgetAdminResourceWithRawResponse
+
         return AsyncWidgetAdminResourceWithRawResponse(self._client.widget_admin)
 
     @cached_property
     def items(self) -> AsyncItemsResourceWithRawResponse:
+        from .resources.items import AsyncItemsResourceWithRawResponse
+
         return AsyncItemsResourceWithRawResponse(self._client.items)
 
     @cached_property
     def default(self) -> AsyncDefaultResourceWithRawResponse:
+        from .resources.default import AsyncDefaultResourceWithRawResponse
+
         return AsyncDefaultResourceWithRawResponse(self._client.default)
 
 
@@ -157,12 +191,18 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def widget_admin(self) -> AsyncWidgetAdminResourceWithStreamingResponse:
+        from .resources.widget_admin import AsyncWidgetAdminResourceWithStreamingResponse
+
         return AsyncWidgetAdminResourceWithStreamingResponse(self._client.widget_admin)
 
     @cached_property
     def items(self) -> AsyncItemsResourceWithStreamingResponse:
+        from .resources.items import AsyncItemsResourceWithStreamingResponse
+
         return AsyncItemsResourceWithStreamingResponse(self._client.items)
 
     @cached_property
     def default(self) -> AsyncDefaultResourceWithStreamingResponse:
+        from .resources.default import AsyncDefaultResourceWithStreamingResponse
+
         return AsyncDefaultResourceWithStreamingResponse(self._client.default)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.auth import (
-    AsyncAuthResource,
-    AsyncAuthResourceWithRawResponse,
-    AsyncAuthResourceWithStreamingResponse,
-    AuthResource,
-    AuthResourceWithRawResponse,
-    AuthResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.auth import (
+        AsyncAuthResource,
+        AsyncAuthResourceWithRawResponse,
+        AsyncAuthResourceWithStreamingResponse,
+        AuthResource,
+        AuthResourceWithRawResponse,
+        AuthResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def auth(self) -> AuthResource:
         """Operations tagged 'auth'."""
+        from .resources.auth import AuthResource
+
         return AuthResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def auth(self) -> AsyncAuthResource:
         """Operations tagged 'auth'."""
+        from .resources.auth import AsyncAuthResource
+
         return AsyncAuthResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def auth(self) -> AuthResourceWithRawResponse:
+        from .resources.auth import AuthResourceWithRawResponse
+
         return AuthResourceWithRawResponse(self._client.auth)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def auth(self) -> AuthResourceWithStreamingResponse:
+        from .resources.auth import AuthResourceWithStreamingResponse
+
         return AuthResourceWithStreamingResponse(self._client.auth)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def auth(self) -> AsyncAuthResourceWithRawResponse:
+        from .resources.auth import AsyncAuthResourceWithRawResponse
+
         return AsyncAuthResourceWithRawResponse(self._client.auth)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def auth(self) -> AsyncAuthResourceWithStreamingResponse:
+        from .resources.auth import AsyncAuthResourceWithStreamingResponse
+
         return AsyncAuthResourceWithStreamingResponse(self._client.auth)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.allof import (
-    AsyncAllofResource,
-    AsyncAllofResourceWithRawResponse,
-    AsyncAllofResourceWithStreamingResponse,
-    AllofResource,
-    AllofResourceWithRawResponse,
-    AllofResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.allof import (
+        AsyncAllofResource,
+        AsyncAllofResourceWithRawResponse,
+        AsyncAllofResourceWithStreamingResponse,
+        AllofResource,
+        AllofResourceWithRawResponse,
+        AllofResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def allof(self) -> AllofResource:
         """Operations tagged 'allof'."""
+        from .resources.allof import AllofResource
+
         return AllofResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def allof(self) -> AsyncAllofResource:
         """Operations tagged 'allof'."""
+        from .resources.allof import AsyncAllofResource
+
         return AsyncAllofResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def allof(self) -> AllofResourceWithRawResponse:
+        from .resources.allof import AllofResourceWithRawResponse
+
         return AllofResourceWithRawResponse(self._client.allof)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def allof(self) -> AllofResourceWithStreamingResponse:
+        from .resources.allof import AllofResourceWithStreamingResponse
+
         return AllofResourceWithStreamingResponse(self._client.allof)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def allof(self) -> AsyncAllofResourceWithRawResponse:
+        from .resources.allof import AsyncAllofResourceWithRawResponse
+
         return AsyncAllofResourceWithRawResponse(self._client.allof)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def allof(self) -> AsyncAllofResourceWithStreamingResponse:
+        from .resources.allof import AsyncAllofResourceWithStreamingResponse
+
         return AsyncAllofResourceWithStreamingResponse(self._client.allof)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.pets import (
-    AsyncPetsResource,
-    AsyncPetsResourceWithRawResponse,
-    AsyncPetsResourceWithStreamingResponse,
-    PetsResource,
-    PetsResourceWithRawResponse,
-    PetsResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.pets import (
+        AsyncPetsResource,
+        AsyncPetsResourceWithRawResponse,
+        AsyncPetsResourceWithStreamingResponse,
+        PetsResource,
+        PetsResourceWithRawResponse,
+        PetsResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def pets(self) -> PetsResource:
         """Operations tagged 'pets'."""
+        from .resources.pets import PetsResource
+
         return PetsResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def pets(self) -> AsyncPetsResource:
         """Operations tagged 'pets'."""
+        from .resources.pets import AsyncPetsResource
+
         return AsyncPetsResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def pets(self) -> PetsResourceWithRawResponse:
+        from .resources.pets import PetsResourceWithRawResponse
+
         return PetsResourceWithRawResponse(self._client.pets)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def pets(self) -> PetsResourceWithStreamingResponse:
+        from .resources.pets import PetsResourceWithStreamingResponse
+
         return PetsResourceWithStreamingResponse(self._client.pets)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def pets(self) -> AsyncPetsResourceWithRawResponse:
+        from .resources.pets import AsyncPetsResourceWithRawResponse
+
         return AsyncPetsResourceWithRawResponse(self._client.pets)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def pets(self) -> AsyncPetsResourceWithStreamingResponse:
+        from .resources.pets import AsyncPetsResourceWithStreamingResponse
+
         return AsyncPetsResourceWithStreamingResponse(self._client.pets)

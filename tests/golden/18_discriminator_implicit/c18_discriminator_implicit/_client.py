@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.shapes import (
-    AsyncShapesResource,
-    AsyncShapesResourceWithRawResponse,
-    AsyncShapesResourceWithStreamingResponse,
-    ShapesResource,
-    ShapesResourceWithRawResponse,
-    ShapesResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.shapes import (
+        AsyncShapesResource,
+        AsyncShapesResourceWithRawResponse,
+        AsyncShapesResourceWithStreamingResponse,
+        ShapesResource,
+        ShapesResourceWithRawResponse,
+        ShapesResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def shapes(self) -> ShapesResource:
         """Operations tagged 'shapes'."""
+        from .resources.shapes import ShapesResource
+
         return ShapesResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def shapes(self) -> AsyncShapesResource:
         """Operations tagged 'shapes'."""
+        from .resources.shapes import AsyncShapesResource
+
         return AsyncShapesResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def shapes(self) -> ShapesResourceWithRawResponse:
+        from .resources.shapes import ShapesResourceWithRawResponse
+
         return ShapesResourceWithRawResponse(self._client.shapes)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def shapes(self) -> ShapesResourceWithStreamingResponse:
+        from .resources.shapes import ShapesResourceWithStreamingResponse
+
         return ShapesResourceWithStreamingResponse(self._client.shapes)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def shapes(self) -> AsyncShapesResourceWithRawResponse:
+        from .resources.shapes import AsyncShapesResourceWithRawResponse
+
         return AsyncShapesResourceWithRawResponse(self._client.shapes)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def shapes(self) -> AsyncShapesResourceWithStreamingResponse:
+        from .resources.shapes import AsyncShapesResourceWithStreamingResponse
+
         return AsyncShapesResourceWithStreamingResponse(self._client.shapes)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.unions import (
-    AsyncUnionsResource,
-    AsyncUnionsResourceWithRawResponse,
-    AsyncUnionsResourceWithStreamingResponse,
-    UnionsResource,
-    UnionsResourceWithRawResponse,
-    UnionsResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.unions import (
+        AsyncUnionsResource,
+        AsyncUnionsResourceWithRawResponse,
+        AsyncUnionsResourceWithStreamingResponse,
+        UnionsResource,
+        UnionsResourceWithRawResponse,
+        UnionsResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def unions(self) -> UnionsResource:
         """Operations tagged 'unions'."""
+        from .resources.unions import UnionsResource
+
         return UnionsResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def unions(self) -> AsyncUnionsResource:
         """Operations tagged 'unions'."""
+        from .resources.unions import AsyncUnionsResource
+
         return AsyncUnionsResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def unions(self) -> UnionsResourceWithRawResponse:
+        from .resources.unions import UnionsResourceWithRawResponse
+
         return UnionsResourceWithRawResponse(self._client.unions)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def unions(self) -> UnionsResourceWithStreamingResponse:
+        from .resources.unions import UnionsResourceWithStreamingResponse
+
         return UnionsResourceWithStreamingResponse(self._client.unions)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def unions(self) -> AsyncUnionsResourceWithRawResponse:
+        from .resources.unions import AsyncUnionsResourceWithRawResponse
+
         return AsyncUnionsResourceWithRawResponse(self._client.unions)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def unions(self) -> AsyncUnionsResourceWithStreamingResponse:
+        from .resources.unions import AsyncUnionsResourceWithStreamingResponse
+
         return AsyncUnionsResourceWithStreamingResponse(self._client.unions)

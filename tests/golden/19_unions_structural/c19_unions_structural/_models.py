@@ -4,15 +4,26 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
+import re
+import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar, Union
 
 import pydantic
 
-__all__ = ["BaseModel", "AliasedModel", "discriminate", "adapter", "construct"]
+__all__ = [
+    "BaseModel",
+    "AliasedModel",
+    "discriminate",
+    "adapter",
+    "complete",
+    "construct",
+    "model_named",
+]
 
 _M = TypeVar("_M", bound="BaseModel")
 
@@ -30,7 +41,30 @@ class BaseModel(pydantic.BaseModel):
         populate_by_name=True,
         serialize_by_alias=True,
         protected_namespaces=(),
+        # A class is compiled when it is first used, not when its module is imported: an SDK of
+        # thousands of models imports in a fraction of a second (``model_rebuild`` below).
+        defer_build=True,
     )
+
+    @classmethod
+    def model_rebuild(
+        cls,
+        *,
+        force: bool = False,
+        raise_errors: bool = True,
+        _parent_namespace_depth: int = 2,
+        _types_namespace: Mapping[str, Any] | None = None,
+    ) -> bool | None:
+        """pydantic's ``model_rebuild``, which also runs on a class's first use; by default the
+        names its annotations use are found among the SDK's models (each imported on demand)."""
+        if _types_namespace is None and (force or not cls.__pydantic_complete__):
+            _types_namespace = _names_used_by(cls)
+        return super().model_rebuild(
+            force=force,
+            raise_errors=raise_errors,
+            _parent_namespace_depth=_parent_namespace_depth,
+            _types_namespace=_types_namespace,
+        )
 
     @classmethod
     def from_json(cls: type[_M], data: str | bytes) -> _M:
@@ -72,6 +106,60 @@ class AliasedModel(BaseModel):
         return self
 
 
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+
+
+def model_named(name: str, compiled: bool = True) -> Any:
+    """The model class or type alias ``name``, imported from the module ``models/__init__.py``
+    lists for it (an identifier); the classes it is made of are compiled when ``compiled``."""
+    module = _registry()._MODULES[name]
+    value = getattr(importlib.import_module(f"{__package__}.models.{module}"), name)
+    if compiled:
+        complete(value)
+    return value
+
+
+def _registry() -> Any:
+    return importlib.import_module(f"{__package__}.models")
+
+
+def _names_used_by(cls: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """Every model and alias that ``cls``'s annotations name, and those theirs name, and so on:
+    models refer to each other by name only (their modules import one another under
+    ``TYPE_CHECKING``), and ``models/__init__.py`` knows each name's module."""
+    modules: dict[str, str] = _registry()._MODULES
+    found: dict[str, Any] = {}
+    pending = [cls.__module__]
+    visited: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in visited or name not in sys.modules:
+            continue
+        visited.add(name)
+        namespace = vars(sys.modules[name])
+        wanted = {key for key in namespace if key in modules}  # bases, the members of an alias
+        for value in list(namespace.values()):
+            if isinstance(value, type) and value.__module__ == name:
+                for text in value.__dict__.get("__annotations__", {}).values():
+                    if isinstance(text, str):
+                        wanted.update(n for n in re.findall(_NAME, text) if n in modules)
+        for key in sorted(wanted - found.keys()):
+            found[key] = model_named(key, compiled=False)
+            pending.append(f"{__package__}.models.{modules[key]}")
+    return found
+
+
+def complete(tp: Any) -> None:
+    """Compile the model classes ``tp`` is made of (a class, ``list[...]``, a union...) before
+    a ``TypeAdapter`` is built for it: pydantic does not look up a class's names by itself."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if not tp.__pydantic_complete__:
+            tp.model_rebuild()
+        return
+    for arg in typing.get_args(tp):
+        complete(arg)
+
+
 def _is_default(value: object, default: object) -> bool:
     return value is default or (type(value) is type(default) and value == default)
 
@@ -94,6 +182,7 @@ def discriminate(prop: str, mapping: dict[str, str]) -> Callable[[Any], str | No
 @functools.lru_cache(maxsize=None)
 def adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     """One TypeAdapter per type: building one is far slower than using it."""
+    complete(tp)
     return pydantic.TypeAdapter(tp)
 
 

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.widgets import (
-    AsyncWidgetsResource,
-    AsyncWidgetsResourceWithRawResponse,
-    AsyncWidgetsResourceWithStreamingResponse,
-    WidgetsResource,
-    WidgetsResourceWithRawResponse,
-    WidgetsResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.widgets import (
+        AsyncWidgetsResource,
+        AsyncWidgetsResourceWithRawResponse,
+        AsyncWidgetsResourceWithStreamingResponse,
+        WidgetsResource,
+        WidgetsResourceWithRawResponse,
+        WidgetsResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def widgets(self) -> WidgetsResource:
         """Operations tagged 'widgets'."""
+        from .resources.widgets import WidgetsResource
+
         return WidgetsResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def widgets(self) -> AsyncWidgetsResource:
         """Operations tagged 'widgets'."""
+        from .resources.widgets import AsyncWidgetsResource
+
         return AsyncWidgetsResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def widgets(self) -> WidgetsResourceWithRawResponse:
+        from .resources.widgets import WidgetsResourceWithRawResponse
+
         return WidgetsResourceWithRawResponse(self._client.widgets)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def widgets(self) -> WidgetsResourceWithStreamingResponse:
+        from .resources.widgets import WidgetsResourceWithStreamingResponse
+
         return WidgetsResourceWithStreamingResponse(self._client.widgets)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def widgets(self) -> AsyncWidgetsResourceWithRawResponse:
+        from .resources.widgets import AsyncWidgetsResourceWithRawResponse
+
         return AsyncWidgetsResourceWithRawResponse(self._client.widgets)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def widgets(self) -> AsyncWidgetsResourceWithStreamingResponse:
+        from .resources.widgets import AsyncWidgetsResourceWithStreamingResponse
+
         return AsyncWidgetsResourceWithStreamingResponse(self._client.widgets)

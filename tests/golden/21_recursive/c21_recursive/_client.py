@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.recursive import (
-    AsyncRecursiveResource,
-    AsyncRecursiveResourceWithRawResponse,
-    AsyncRecursiveResourceWithStreamingResponse,
-    RecursiveResource,
-    RecursiveResourceWithRawResponse,
-    RecursiveResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.recursive import (
+        AsyncRecursiveResource,
+        AsyncRecursiveResourceWithRawResponse,
+        AsyncRecursiveResourceWithStreamingResponse,
+        RecursiveResource,
+        RecursiveResourceWithRawResponse,
+        RecursiveResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def recursive(self) -> RecursiveResource:
         """Operations tagged 'recursive'."""
+        from .resources.recursive import RecursiveResource
+
         return RecursiveResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def recursive(self) -> AsyncRecursiveResource:
         """Operations tagged 'recursive'."""
+        from .resources.recursive import AsyncRecursiveResource
+
         return AsyncRecursiveResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def recursive(self) -> RecursiveResourceWithRawResponse:
+        from .resources.recursive import RecursiveResourceWithRawResponse
+
         return RecursiveResourceWithRawResponse(self._client.recursive)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def recursive(self) -> RecursiveResourceWithStreamingResponse:
+        from .resources.recursive import RecursiveResourceWithStreamingResponse
+
         return RecursiveResourceWithStreamingResponse(self._client.recursive)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def recursive(self) -> AsyncRecursiveResourceWithRawResponse:
+        from .resources.recursive import AsyncRecursiveResourceWithRawResponse
+
         return AsyncRecursiveResourceWithRawResponse(self._client.recursive)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def recursive(self) -> AsyncRecursiveResourceWithStreamingResponse:
+        from .resources.recursive import AsyncRecursiveResourceWithStreamingResponse
+
         return AsyncRecursiveResourceWithStreamingResponse(self._client.recursive)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.geo import (
-    AsyncGeoResource,
-    AsyncGeoResourceWithRawResponse,
-    AsyncGeoResourceWithStreamingResponse,
-    GeoResource,
-    GeoResourceWithRawResponse,
-    GeoResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.geo import (
+        AsyncGeoResource,
+        AsyncGeoResourceWithRawResponse,
+        AsyncGeoResourceWithStreamingResponse,
+        GeoResource,
+        GeoResourceWithRawResponse,
+        GeoResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def geo(self) -> GeoResource:
         """Operations tagged 'geo'."""
+        from .resources.geo import GeoResource
+
         return GeoResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def geo(self) -> AsyncGeoResource:
         """Operations tagged 'geo'."""
+        from .resources.geo import AsyncGeoResource
+
         return AsyncGeoResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def geo(self) -> GeoResourceWithRawResponse:
+        from .resources.geo import GeoResourceWithRawResponse
+
         return GeoResourceWithRawResponse(self._client.geo)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def geo(self) -> GeoResourceWithStreamingResponse:
+        from .resources.geo import GeoResourceWithStreamingResponse
+
         return GeoResourceWithStreamingResponse(self._client.geo)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def geo(self) -> AsyncGeoResourceWithRawResponse:
+        from .resources.geo import AsyncGeoResourceWithRawResponse
+
         return AsyncGeoResourceWithRawResponse(self._client.geo)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def geo(self) -> AsyncGeoResourceWithStreamingResponse:
+        from .resources.geo import AsyncGeoResourceWithStreamingResponse
+
         return AsyncGeoResourceWithStreamingResponse(self._client.geo)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.containers import (
-    AsyncContainersResource,
-    AsyncContainersResourceWithRawResponse,
-    AsyncContainersResourceWithStreamingResponse,
-    ContainersResource,
-    ContainersResourceWithRawResponse,
-    ContainersResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.containers import (
+        AsyncContainersResource,
+        AsyncContainersResourceWithRawResponse,
+        AsyncContainersResourceWithStreamingResponse,
+        ContainersResource,
+        ContainersResourceWithRawResponse,
+        ContainersResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def containers(self) -> ContainersResource:
         """Operations tagged 'containers'."""
+        from .resources.containers import ContainersResource
+
         return ContainersResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def containers(self) -> AsyncContainersResource:
         """Operations tagged 'containers'."""
+        from .resources.containers import AsyncContainersResource
+
         return AsyncContainersResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def containers(self) -> ContainersResourceWithRawResponse:
+        from .resources.containers import ContainersResourceWithRawResponse
+
         return ContainersResourceWithRawResponse(self._client.containers)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def containers(self) -> ContainersResourceWithStreamingResponse:
+        from .resources.containers import ContainersResourceWithStreamingResponse
+
         return ContainersResourceWithStreamingResponse(self._client.containers)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def containers(self) -> AsyncContainersResourceWithRawResponse:
+        from .resources.containers import AsyncContainersResourceWithRawResponse
+
         return AsyncContainersResourceWithRawResponse(self._client.containers)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def containers(self) -> AsyncContainersResourceWithStreamingResponse:
+        from .resources.containers import AsyncContainersResourceWithStreamingResponse
+
         return AsyncContainersResourceWithStreamingResponse(self._client.containers)

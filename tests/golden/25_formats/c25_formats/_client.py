@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.formats import (
-    AsyncFormatsResource,
-    AsyncFormatsResourceWithRawResponse,
-    AsyncFormatsResourceWithStreamingResponse,
-    FormatsResource,
-    FormatsResourceWithRawResponse,
-    FormatsResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.formats import (
+        AsyncFormatsResource,
+        AsyncFormatsResourceWithRawResponse,
+        AsyncFormatsResourceWithStreamingResponse,
+        FormatsResource,
+        FormatsResourceWithRawResponse,
+        FormatsResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def formats(self) -> FormatsResource:
         """Operations tagged 'formats'."""
+        from .resources.formats import FormatsResource
+
         return FormatsResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def formats(self) -> AsyncFormatsResource:
         """Operations tagged 'formats'."""
+        from .resources.formats import AsyncFormatsResource
+
         return AsyncFormatsResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def formats(self) -> FormatsResourceWithRawResponse:
+        from .resources.formats import FormatsResourceWithRawResponse
+
         return FormatsResourceWithRawResponse(self._client.formats)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def formats(self) -> FormatsResourceWithStreamingResponse:
+        from .resources.formats import FormatsResourceWithStreamingResponse
+
         return FormatsResourceWithStreamingResponse(self._client.formats)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def formats(self) -> AsyncFormatsResourceWithRawResponse:
+        from .resources.formats import AsyncFormatsResourceWithRawResponse
+
         return AsyncFormatsResourceWithRawResponse(self._client.formats)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def formats(self) -> AsyncFormatsResourceWithStreamingResponse:
+        from .resources.formats import AsyncFormatsResourceWithStreamingResponse
+
         return AsyncFormatsResourceWithStreamingResponse(self._client.formats)

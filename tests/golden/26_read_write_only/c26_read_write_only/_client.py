@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.accounts import (
-    AsyncAccountsResource,
-    AsyncAccountsResourceWithRawResponse,
-    AsyncAccountsResourceWithStreamingResponse,
-    AccountsResource,
-    AccountsResourceWithRawResponse,
-    AccountsResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.accounts import (
+        AsyncAccountsResource,
+        AsyncAccountsResourceWithRawResponse,
+        AsyncAccountsResourceWithStreamingResponse,
+        AccountsResource,
+        AccountsResourceWithRawResponse,
+        AccountsResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def accounts(self) -> AccountsResource:
         """Operations tagged 'accounts'."""
+        from .resources.accounts import AccountsResource
+
         return AccountsResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def accounts(self) -> AsyncAccountsResource:
         """Operations tagged 'accounts'."""
+        from .resources.accounts import AsyncAccountsResource
+
         return AsyncAccountsResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def accounts(self) -> AccountsResourceWithRawResponse:
+        from .resources.accounts import AccountsResourceWithRawResponse
+
         return AccountsResourceWithRawResponse(self._client.accounts)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def accounts(self) -> AccountsResourceWithStreamingResponse:
+        from .resources.accounts import AccountsResourceWithStreamingResponse
+
         return AccountsResourceWithStreamingResponse(self._client.accounts)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def accounts(self) -> AsyncAccountsResourceWithRawResponse:
+        from .resources.accounts import AsyncAccountsResourceWithRawResponse
+
         return AsyncAccountsResourceWithRawResponse(self._client.accounts)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def accounts(self) -> AsyncAccountsResourceWithStreamingResponse:
+        from .resources.accounts import AsyncAccountsResourceWithStreamingResponse
+
         return AsyncAccountsResourceWithStreamingResponse(self._client.accounts)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.items import (
-    AsyncItemsResource,
-    AsyncItemsResourceWithRawResponse,
-    AsyncItemsResourceWithStreamingResponse,
-    ItemsResource,
-    ItemsResourceWithRawResponse,
-    ItemsResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.items import (
+        AsyncItemsResource,
+        AsyncItemsResourceWithRawResponse,
+        AsyncItemsResourceWithStreamingResponse,
+        ItemsResource,
+        ItemsResourceWithRawResponse,
+        ItemsResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def items(self) -> ItemsResource:
         """Operations tagged 'items'."""
+        from .resources.items import ItemsResource
+
         return ItemsResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def items(self) -> AsyncItemsResource:
         """Operations tagged 'items'."""
+        from .resources.items import AsyncItemsResource
+
         return AsyncItemsResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def items(self) -> ItemsResourceWithRawResponse:
+        from .resources.items import ItemsResourceWithRawResponse
+
         return ItemsResourceWithRawResponse(self._client.items)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def items(self) -> ItemsResourceWithStreamingResponse:
+        from .resources.items import ItemsResourceWithStreamingResponse
+
         return ItemsResourceWithStreamingResponse(self._client.items)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def items(self) -> AsyncItemsResourceWithRawResponse:
+        from .resources.items import AsyncItemsResourceWithRawResponse
+
         return AsyncItemsResourceWithRawResponse(self._client.items)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def items(self) -> AsyncItemsResourceWithStreamingResponse:
+        from .resources.items import AsyncItemsResourceWithStreamingResponse
+
         return AsyncItemsResourceWithStreamingResponse(self._client.items)

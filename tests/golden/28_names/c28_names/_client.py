@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.names import (
-    AsyncNamesResource,
-    AsyncNamesResourceWithRawResponse,
-    AsyncNamesResourceWithStreamingResponse,
-    NamesResource,
-    NamesResourceWithRawResponse,
-    NamesResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.names import (
+        AsyncNamesResource,
+        AsyncNamesResourceWithRawResponse,
+        AsyncNamesResourceWithStreamingResponse,
+        NamesResource,
+        NamesResourceWithRawResponse,
+        NamesResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def names(self) -> NamesResource:
         """Operations tagged 'names'."""
+        from .resources.names import NamesResource
+
         return NamesResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def names(self) -> AsyncNamesResource:
         """Operations tagged 'names'."""
+        from .resources.names import AsyncNamesResource
+
         return AsyncNamesResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def names(self) -> NamesResourceWithRawResponse:
+        from .resources.names import NamesResourceWithRawResponse
+
         return NamesResourceWithRawResponse(self._client.names)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def names(self) -> NamesResourceWithStreamingResponse:
+        from .resources.names import NamesResourceWithStreamingResponse
+
         return NamesResourceWithStreamingResponse(self._client.names)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def names(self) -> AsyncNamesResourceWithRawResponse:
+        from .resources.names import AsyncNamesResourceWithRawResponse
+
         return AsyncNamesResourceWithRawResponse(self._client.names)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def names(self) -> AsyncNamesResourceWithStreamingResponse:
+        from .resources.names import AsyncNamesResourceWithStreamingResponse
+
         return AsyncNamesResourceWithStreamingResponse(self._client.names)

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.notes import (
-    AsyncNotesResource,
-    AsyncNotesResourceWithRawResponse,
-    AsyncNotesResourceWithStreamingResponse,
-    NotesResource,
-    NotesResourceWithRawResponse,
-    NotesResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.notes import (
+        AsyncNotesResource,
+        AsyncNotesResourceWithRawResponse,
+        AsyncNotesResourceWithStreamingResponse,
+        NotesResource,
+        NotesResourceWithRawResponse,
+        NotesResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -24,6 +28,8 @@ class Client(SyncAPIClient):
     @cached_property
     def notes(self) -> NotesResource:
         """Operations tagged 'notes'."""
+        from .resources.notes import NotesResource
+
         return NotesResource(self)
 
     @cached_property
@@ -43,6 +49,8 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def notes(self) -> AsyncNotesResource:
         """Operations tagged 'notes'."""
+        from .resources.notes import AsyncNotesResource
+
         return AsyncNotesResource(self)
 
     @cached_property
@@ -64,6 +72,8 @@ class ClientWithRawResponse:
 
     @cached_property
     def notes(self) -> NotesResourceWithRawResponse:
+        from .resources.notes import NotesResourceWithRawResponse
+
         return NotesResourceWithRawResponse(self._client.notes)
 
 
@@ -75,6 +85,8 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def notes(self) -> NotesResourceWithStreamingResponse:
+        from .resources.notes import NotesResourceWithStreamingResponse
+
         return NotesResourceWithStreamingResponse(self._client.notes)
 
 
@@ -86,6 +98,8 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def notes(self) -> AsyncNotesResourceWithRawResponse:
+        from .resources.notes import AsyncNotesResourceWithRawResponse
+
         return AsyncNotesResourceWithRawResponse(self._client.notes)
 
 
@@ -97,4 +111,6 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def notes(self) -> AsyncNotesResourceWithStreamingResponse:
+        from .resources.notes import AsyncNotesResourceWithStreamingResponse
+
         return AsyncNotesResourceWithStreamingResponse(self._client.notes)

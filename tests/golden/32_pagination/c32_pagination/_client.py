@@ -4,32 +4,36 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from .resources.users import (
-    AsyncUsersResource,
-    AsyncUsersResourceWithRawResponse,
-    AsyncUsersResourceWithStreamingResponse,
-    UsersResource,
-    UsersResourceWithRawResponse,
-    UsersResourceWithStreamingResponse,
-)
-from .resources.events import (
-    AsyncEventsResource,
-    AsyncEventsResourceWithRawResponse,
-    AsyncEventsResourceWithStreamingResponse,
-    EventsResource,
-    EventsResourceWithRawResponse,
-    EventsResourceWithStreamingResponse,
-)
-from .resources.orders import (
-    AsyncOrdersResource,
-    AsyncOrdersResourceWithRawResponse,
-    AsyncOrdersResourceWithStreamingResponse,
-    OrdersResource,
-    OrdersResourceWithRawResponse,
-    OrdersResourceWithStreamingResponse,
-)
+
+# Each namespace's module is imported when the namespace is first used.
+if TYPE_CHECKING:
+    from .resources.users import (
+        AsyncUsersResource,
+        AsyncUsersResourceWithRawResponse,
+        AsyncUsersResourceWithStreamingResponse,
+        UsersResource,
+        UsersResourceWithRawResponse,
+        UsersResourceWithStreamingResponse,
+    )
+    from .resources.events import (
+        AsyncEventsResource,
+        AsyncEventsResourceWithRawResponse,
+        AsyncEventsResourceWithStreamingResponse,
+        EventsResource,
+        EventsResourceWithRawResponse,
+        EventsResourceWithStreamingResponse,
+    )
+    from .resources.orders import (
+        AsyncOrdersResource,
+        AsyncOrdersResourceWithRawResponse,
+        AsyncOrdersResourceWithStreamingResponse,
+        OrdersResource,
+        OrdersResourceWithRawResponse,
+        OrdersResourceWithStreamingResponse,
+    )
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -40,16 +44,22 @@ class Client(SyncAPIClient):
     @cached_property
     def users(self) -> UsersResource:
         """Operations tagged 'users'."""
+        from .resources.users import UsersResource
+
         return UsersResource(self)
 
     @cached_property
     def events(self) -> EventsResource:
         """Operations tagged 'events'."""
+        from .resources.events import EventsResource
+
         return EventsResource(self)
 
     @cached_property
     def orders(self) -> OrdersResource:
         """Operations tagged 'orders'."""
+        from .resources.orders import OrdersResource
+
         return OrdersResource(self)
 
     @cached_property
@@ -69,16 +79,22 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def users(self) -> AsyncUsersResource:
         """Operations tagged 'users'."""
+        from .resources.users import AsyncUsersResource
+
         return AsyncUsersResource(self)
 
     @cached_property
     def events(self) -> AsyncEventsResource:
         """Operations tagged 'events'."""
+        from .resources.events import AsyncEventsResource
+
         return AsyncEventsResource(self)
 
     @cached_property
     def orders(self) -> AsyncOrdersResource:
         """Operations tagged 'orders'."""
+        from .resources.orders import AsyncOrdersResource
+
         return AsyncOrdersResource(self)
 
     @cached_property
@@ -100,14 +116,20 @@ class ClientWithRawResponse:
 
     @cached_property
     def users(self) -> UsersResourceWithRawResponse:
+        from .resources.users import UsersResourceWithRawResponse
+
         return UsersResourceWithRawResponse(self._client.users)
 
     @cached_property
     def events(self) -> EventsResourceWithRawResponse:
+        from .resources.events import EventsResourceWithRawResponse
+
         return EventsResourceWithRawResponse(self._client.events)
 
     @cached_property
     def orders(self) -> OrdersResourceWithRawResponse:
+        from .resources.orders import OrdersResourceWithRawResponse
+
         return OrdersResourceWithRawResponse(self._client.orders)
 
 
@@ -119,14 +141,20 @@ class ClientWithStreamingResponse:
 
     @cached_property
     def users(self) -> UsersResourceWithStreamingResponse:
+        from .resources.users import UsersResourceWithStreamingResponse
+
         return UsersResourceWithStreamingResponse(self._client.users)
 
     @cached_property
     def events(self) -> EventsResourceWithStreamingResponse:
+        from .resources.events import EventsResourceWithStreamingResponse
+
         return EventsResourceWithStreamingResponse(self._client.events)
 
     @cached_property
     def orders(self) -> OrdersResourceWithStreamingResponse:
+        from .resources.orders import OrdersResourceWithStreamingResponse
+
         return OrdersResourceWithStreamingResponse(self._client.orders)
 
 
@@ -138,14 +166,20 @@ class AsyncClientWithRawResponse:
 
     @cached_property
     def users(self) -> AsyncUsersResourceWithRawResponse:
+        from .resources.users import AsyncUsersResourceWithRawResponse
+
         return AsyncUsersResourceWithRawResponse(self._client.users)
 
     @cached_property
     def events(self) -> AsyncEventsResourceWithRawResponse:
+        from .resources.events import AsyncEventsResourceWithRawResponse
+
         return AsyncEventsResourceWithRawResponse(self._client.events)
 
     @cached_property
     def orders(self) -> AsyncOrdersResourceWithRawResponse:
+        from .resources.orders import AsyncOrdersResourceWithRawResponse
+
         return AsyncOrdersResourceWithRawResponse(self._client.orders)
 
 
@@ -157,12 +191,18 @@ class AsyncClientWithStreamingResponse:
 
     @cached_property
     def users(self) -> AsyncUsersResourceWithStreamingResponse:
+        from .resources.users import AsyncUsersResourceWithStreamingResponse
+
         return AsyncUsersResourceWithStreamingResponse(self._client.users)
 
     @cached_property
     def events(self) -> AsyncEventsResourceWithStreamingResponse:
+        from .resources.events import AsyncEventsResourceWithStreamingResponse
+
         return AsyncEventsResourceWithStreamingResponse(self._client.events)
 
     @cached_property
     def orders(self) -> AsyncOrdersResourceWithStreamingResponse:
+        from .resources.orders import AsyncOrdersResourceWithStreamingResponse
+
         return AsyncOrdersResourceWithStreamingResponse(self._client.orders)
