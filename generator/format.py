@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import GeneratorError, Problem
 from .fork import cores, may_start_processes
-from .layout import LINE_LENGTH, long_statements, needs_black, presplit
+from .layout import LINE_LENGTH, lay_out, long_statements
 
 __all__ = ["format_files", "format_source", "installed_version", "BLACK_VERSION", "FORMATTER", "LINE_LENGTH"]
 
@@ -146,8 +146,8 @@ def format_files(
                 sources[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()
                 hit = cached(path, sources[path])
                 if hit is None and black_style:
-                    laid_out = presplit(text)
-                    if not needs_black(laid_out):
+                    laid_out, black_needed = lay_out(text)
+                    if not black_needed:
                         hit = _compiled(path, laid_out)
                     else:  # black on the statements it would change (or else the whole file)
                         black.submit(path, text, laid_out)

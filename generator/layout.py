@@ -28,9 +28,19 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LINE_LENGTH", "long_statements", "needs_black", "presplit"]
+__all__ = ["LINE_LENGTH", "lay_out", "long_statements", "needs_black", "presplit"]
 
 LINE_LENGTH = 100
+
+
+def _width(line: str) -> int:
+    """Columns, as black counts them (``black.strings.str_width``): East Asian wide characters
+    take two, combining ones none. Imported only for a line that is not ASCII."""
+    if line.isascii() or 2 * len(line) <= LINE_LENGTH:  # no character takes more than two
+        return len(line)
+    from black.strings import str_width
+
+    return int(str_width(line))
 _INDENT = "    "
 
 # A line's tokens: string literals, brackets, commas, and runs of anything else.
@@ -73,9 +83,18 @@ def needs_black(source: str) -> bool:
     return _walk(source, split=False)[1]
 
 
+def lay_out(source: str) -> tuple[str, bool]:
+    """``(presplit(source), needs_black(presplit(source)))``, reading the lines once when no line
+    was split (the walk that splits then finds what ``needs_black`` would)."""
+    if not any(_width(line) > LINE_LENGTH for line in source.split("\n")):
+        return source, False
+    text, remains = _walk(source, split=True)
+    return (text, remains) if text == source else (text, needs_black(text))
+
+
 def presplit(source: str) -> str:
     """The source with each too-long code line of a known shape split as black splits it."""
-    if not any(len(line) > LINE_LENGTH for line in source.split("\n")):
+    if not any(_width(line) > LINE_LENGTH for line in source.split("\n")):
         return source
     return _walk(source, split=True)[0]
 
@@ -89,7 +108,7 @@ def long_statements(source: str) -> list[tuple[int, int]] | None:
     depth, start, long = 0, 0, False
     for index, code in _code_lines(source):
         line = lines[index]
-        if not code and len(line) > LINE_LENGTH and line.endswith('"""'):
+        if not code and _width(line) > LINE_LENGTH and line.endswith('"""'):
             return None  # a docstring's closing quotes to move: black reads the whole file
         if not code or line.lstrip().startswith(('"""', "#")):  # a docstring's first line, a comment
             continue
@@ -98,7 +117,7 @@ def long_statements(source: str) -> list[tuple[int, int]] | None:
             return None
         if depth == 0:
             start, long = index, False
-        if len(line) > LINE_LENGTH and not _unsplittable(line.strip(), tokens, depth > 0):
+        if _width(line) > LINE_LENGTH and not _unsplittable(line.strip(), tokens, depth > 0):
             long = True
         depth += sum(1 for t in tokens if t in _OPEN) - sum(1 for t in tokens if t in _CLOSE)
         if depth < 0:
@@ -119,10 +138,10 @@ def _walk(source: str, split: bool) -> tuple[str, bool]:
     for index, code in _code_lines(source):
         line = lines[index]
         tokens = _tokens(line.strip()) if code else None
-        if not code and len(line) > LINE_LENGTH and line.endswith('"""'):
+        if not code and _width(line) > LINE_LENGTH and line.endswith('"""'):
             remains = True  # black moves a docstring's closing quotes to a line of their own
             out.append(line)
-        elif code and len(line) > LINE_LENGTH and not _unsplittable(line.strip(), tokens, depth > 0):
+        elif code and _width(line) > LINE_LENGTH and not _unsplittable(line.strip(), tokens, depth > 0):
             done = _split(line, tokens, depth > 0) if split and tokens is not None else None
             out.extend(done if done is not None else [line])
             remains = remains or done is None
@@ -157,7 +176,7 @@ def _split(line: str, tokens: list[str], in_brackets: bool) -> list[str] | None:
     if signature is not None:  # ``def f(self) -> T:``: the one parameter on its own line
         head, parameter, tail = signature.groups()
         lines = [pad + head, f"{pad}{_INDENT}{parameter},", pad + tail]
-        return lines if all(len(line) <= LINE_LENGTH for line in lines) else None
+        return lines if all(_width(line) <= LINE_LENGTH for line in lines) else None
     if any("#" in t or '"""' in t for t in tokens if t[0] not in "\"'") or _BLOCK.match(code):
         return None  # comments, blocks and definitions: black's other rules
     if not in_brackets and _IMPORT.fullmatch(code):
@@ -167,7 +186,7 @@ def _split(line: str, tokens: list[str], in_brackets: bool) -> list[str] | None:
     if not in_brackets and assign is not None:
         lines = [f"{pad}{assign.group(1)} = (", f"{pad}{_INDENT}{assign.group(2)}", f"{pad})"]
         # black keeps a single name that does not fit in the parentheses either as it is
-        return lines if "." in assign.group(2) or len(lines[1]) <= LINE_LENGTH else None
+        return lines if "." in assign.group(2) or _width(lines[1]) <= LINE_LENGTH else None
     annotated = _split_annotation(pad, code, in_brackets)
     if annotated is not None:
         return annotated
@@ -228,10 +247,10 @@ def _split_annotation(pad: str, code: str, in_brackets: bool) -> list[str] | Non
     if not bars:
         return None
     inner = pad + _INDENT
-    if not in_brackets and equals >= 0 and len(f"{pad}{code[:equals]} = (") <= LINE_LENGTH:
+    if not in_brackets and equals >= 0 and _width(f"{pad}{code[:equals]} = (") <= LINE_LENGTH:
         # a field's default is in invisible parentheses: black splits there first when it can
         value = inner + code[equals + 3 :]
-        return [f"{pad}{code[:equals]} = (", value, f"{pad})"] if len(value) <= LINE_LENGTH else None
+        return [f"{pad}{code[:equals]} = (", value, f"{pad})"] if _width(value) <= LINE_LENGTH else None
     return _parenthesized(pad, f"{head.group(1)}: (", annotation, bars, f"){code[stop:]}")
 
 
@@ -240,7 +259,7 @@ def _parenthesized(pad: str, opening: str, union: str, bars: list[int], closing:
     ``closing``: the union on one line if it fits, else one ``| member`` per line."""
     inner = pad + _INDENT
     body: list[str] = [inner + union]
-    if len(body[0]) > LINE_LENGTH:
+    if _width(body[0]) > LINE_LENGTH:
         body = []
         for a, b in zip([0, *bars], [*bars, len(union)]):
             lines = _split_member(inner, union[a:b].removeprefix(" "))
@@ -248,13 +267,13 @@ def _parenthesized(pad: str, opening: str, union: str, bars: list[int], closing:
                 return None
             body.extend(lines)
     lines = [pad + opening, *body, pad + closing]
-    return None if any(len(line) > LINE_LENGTH for line in lines) else lines
+    return None if any(_width(line) > LINE_LENGTH for line in lines) else lines
 
 
 def _split_member(pad: str, member: str) -> list[str] | None:
     """One member of a split union (``Literal[...]`` or ``| Literal[...]``): as it is when it
     fits, else split at its subscript: the items on one line if they fit, else one per line."""
-    if len(pad + member) <= LINE_LENGTH:
+    if _width(pad + member) <= LINE_LENGTH:
         return [pad + member]
     found = re.fullmatch(r"(\| )?[\w.]+\[(.*)\]", member)
     if found is None or _mask(member)[found.start(2) : found.end(2)].strip("_"):
@@ -282,15 +301,15 @@ def _bracketed(head: str, parts: list[str], tail: str, inner: str, explode: bool
     """``head`` (ending with the opening bracket), the items, ``tail``: the items on one line when
     they fit and ``explode`` is false, else one per line with a trailing comma; None when an
     item is empty (a trailing comma black keeps exploded) or a line would still be too long."""
-    if not parts or not all(parts) or len(head) > LINE_LENGTH or len(tail) > LINE_LENGTH:
+    if not parts or not all(parts) or _width(head) > LINE_LENGTH or _width(tail) > LINE_LENGTH:
         return None
     one_line = inner + ", ".join(parts)
-    if len(one_line) <= LINE_LENGTH and not explode:
+    if _width(one_line) <= LINE_LENGTH and not explode:
         return [head, one_line, tail]
     if len(parts) == 1:  # one item too long for its own line: black leaves it so, without a comma
         return [head, one_line, tail] if _ITEM.fullmatch(parts[0]) else None
     body = [f"{inner}{part}," for part in parts]
-    too_long = any(len(line) > LINE_LENGTH and not _ITEM.fullmatch(line.strip()) for line in body)
+    too_long = any(_width(line) > LINE_LENGTH and not _ITEM.fullmatch(line.strip()) for line in body)
     return None if too_long else [head, *body, tail]
 
 

@@ -229,3 +229,41 @@ def test_generated_files_with_long_names_come_out_as_black_makes_them(tmp_path: 
         if formatted[f"m{index}.py"] != expected:
             differ.append(text)
     assert differ == []
+
+
+def test_lines_are_measured_in_columns_as_black_measures_them(tmp_path: Path) -> None:
+    """East Asian wide characters take two columns and combining ones none: a line of 70 such
+    characters is too long for black, one of 120 combining accents is not (the layout counted
+    characters, and black then changed files the generator had left to themselves)."""
+    wide, combining = "日本語のテキスト" * 5, "e\u0301" * 60
+    schema = {
+        "type": "object",
+        "properties": {
+            "status": {"type": "string", "enum": [wide, "b"]},
+            "名前の長いプロパティ名前の長いプロパティ名前の長いプロパティ": {"type": "string"},
+            "accent": {"type": "string", "enum": [combining]},
+            "x": {"type": "string", "default": wide + "ab"},
+        },
+    }
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/W"}}}}}
+    spec = {"openapi": "3.1.0", "info": {"title": "W", "version": "1"}, "paths": {"/w": {"get": {"operationId": "w", "responses": ok}}}}
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps({**spec, "components": {"schemas": {"W": schema}}}, ensure_ascii=False), encoding="utf-8")
+    files = run(Config(spec=path, out=tmp_path / "out", package="wide", client="Client")).files
+    model = files["wide/models/w.py"]
+    assert wide in model and combining in model
+    assert [p for p, text in files.items() if p.endswith(".py") and _black_of(text) != text] == []
+
+
+def test_lay_out_is_presplit_then_needs_black(tmp_path: Path) -> None:
+    """``lay_out`` reads a file once where it can: the same answer as the two walks."""
+    from generator.layout import lay_out
+
+    sources = [text for spec in _STATEMENT_SPECS for path, text in _rendered(spec, tmp_path).items() if path.endswith(".py")]
+    sources += list(LONG_LINES.values())
+    outcomes = set()
+    for source in sources:
+        laid_out = presplit(source)
+        assert lay_out(source) == (laid_out, needs_black(laid_out))
+        outcomes.add((laid_out == source, needs_black(laid_out)))
+    assert outcomes == {(True, False), (True, True), (False, False), (False, True)}  # every path taken

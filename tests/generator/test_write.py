@@ -292,13 +292,14 @@ def test_exception_mid_format_writes_nothing(
     import black
 
     import generator.format
+    from generator.layout import presplit
 
     before = _snapshot(project)
     # Every file is in the format cache (the project holds the committed SDK): bypass it.
     monkeypatch.setattr("generator.pipeline.format_cache", lambda out: lambda path, source: None)
     if where == "black":
         monkeypatch.setattr(generator.format, "_PARALLEL_FROM", 10**9)  # black in this process
-        monkeypatch.setattr(generator.format, "needs_black", lambda source: True)  # on every file
+        monkeypatch.setattr(generator.format, "lay_out", lambda source: (presplit(source), True))  # on every file
         monkeypatch.setattr(black, "format_str", _fail_after(1, exc, black.format_str))
     else:
         monkeypatch.setattr(generator.format, "_compiled", _fail_after(5, exc, generator.format._compiled))
