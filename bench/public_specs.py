@@ -39,6 +39,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
 OUT = CACHE / "out"
+TRASH = CACHE / "trash"
 DIST = "openapi-spec-validator"
 VERSION = "0.8.5"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -235,8 +236,9 @@ def generate(spec: Spec, timeout: float) -> Result:
     result = Result(spec)
     package, client, env_prefix = _identifiers(spec.name)
     out = OUT / spec.name
-    if out.exists():
-        shutil.rmtree(out)  # a fresh tree: "files written" is then every file
+    if out.exists():  # a fresh tree: "files written" is then every file
+        TRASH.mkdir(parents=True, exist_ok=True)  # deleted after the runs: see large_spec.TRASH
+        out.rename(TRASH / f"{spec.name}-{time.time_ns()}")
     cmd = [
         sys.executable, "-m", "generator", "generate",
         "--spec", str(spec.path), "--out", str(out), "--package", package,
@@ -486,20 +488,31 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     OUT.mkdir(parents=True, exist_ok=True)
-    results = []
+    results: list[Result] = []
+    try:
+        _run_all(chosen, results, args.timeout)
+    finally:
+        shutil.rmtree(TRASH, ignore_errors=True)
+    return _report(results, args.samples)
+
+
+def _run_all(chosen: list[Spec], results: list[Result], timeout: float) -> None:
     for spec in chosen:
         print(f"{spec.name}: generating …", flush=True)
-        result = generate(spec, args.timeout)
+        result = generate(spec, timeout)
         if result.generated:
             print(f"{spec.name}: importing every module …", flush=True)
-            import_all(result, args.timeout)
+            import_all(result, timeout)
             print(f"{spec.name}: mypy --strict …", flush=True)
-            run_mypy(result, args.timeout)
+            run_mypy(result, timeout)
             print(f"{spec.name}: black on every file …", flush=True)
             check_black(result)
         results.append(result)
+
+
+def _report(results: list[Result], samples: int) -> int:
     print()
-    report(results, args.samples)
+    report(results, samples)
     failed = [r.spec.name for r in results if r.failed]
     print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
