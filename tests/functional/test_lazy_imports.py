@@ -154,3 +154,64 @@ def test_first_use_from_many_threads_at_once(sdk: Any) -> None:
     for thread in threads:
         thread.join()
     assert results == [data for _, data in jobs]
+
+
+USER_CODE = '''
+from __future__ import annotations
+
+import pydantic
+
+from lazy_sdk import models
+from lazy_sdk.models.person import Person as SdkPerson
+from lazy_sdk.models.shelter import Shelter
+
+
+class Report(pydantic.BaseModel):  # a user's own model with a field of an SDK model
+    shelter: Shelter
+
+
+class MyPerson(models.Person):  # a user's subclass of an SDK model
+    note: str = ""
+
+
+class Tagged(SdkPerson):
+    owner: Person  # the user's own Person below, not the SDK's
+
+
+class Person(pydantic.BaseModel):
+    slack: str
+'''
+
+
+@pytest.fixture()
+def user_code(sdk: Any, tmp_path: Path) -> Any:
+    """A user's module, importing the SDK's models in the ways users do, before any is used."""
+    (tmp_path / "user_code.py").write_text(USER_CODE, encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    sys.modules.pop("user_code", None)
+    try:
+        import user_code  # type: ignore[import-not-found]
+
+        yield user_code
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("user_code", None)
+
+
+def test_a_users_own_model_or_adapter_compiles_the_sdk_models_it_holds(user_code: Any) -> None:
+    report = user_code.Report(shelter=SHELTER)
+    assert type(report.shelter.residents[1].friend).__name__ == "Person"
+    from lazy_sdk.models.node import Node  # type: ignore[import-not-found]
+
+    assert pydantic.TypeAdapter(list[Node]).validate_python([TREE])[0].owner.name == "Bob"
+
+
+def test_a_users_subclass_of_an_sdk_model_resolves_the_names_its_base_uses(user_code: Any) -> None:
+    mine = user_code.MyPerson.model_validate({"name": "Ada", "tree": TREE, "note": "n"})
+    assert type(mine.tree.children[0]).__name__ == "Node" and mine.note == "n"
+
+
+def test_a_users_class_named_like_an_sdk_model_keeps_its_own_meaning(user_code: Any) -> None:
+    tagged = user_code.Tagged.model_validate({"name": "Ada", "owner": {"slack": "#sdk"}, "tree": {"id": 1}})
+    assert type(tagged.owner) is user_code.Person and tagged.owner.slack == "#sdk"
+    assert type(tagged.tree).__name__ == "Node"

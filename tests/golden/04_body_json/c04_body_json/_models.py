@@ -8,6 +8,7 @@ import importlib
 import json
 import re
 import sys
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -59,12 +60,33 @@ class BaseModel(pydantic.BaseModel):
         names its annotations use are found among the SDK's models (each imported on demand)."""
         if _types_namespace is None and (force or not cls.__pydantic_complete__):
             _types_namespace = _names_used_by(cls)
-        return super().model_rebuild(
-            force=force,
-            raise_errors=raise_errors,
-            _parent_namespace_depth=_parent_namespace_depth,
-            _types_namespace=_types_namespace,
-        )
+        inside = _compiling.__dict__.get("sdk", False)
+        busy: set[type] = _compiling.__dict__.setdefault("classes", set())
+        _compiling.sdk = _is_sdk_class(cls)  # see __get_pydantic_core_schema__
+        busy.add(cls)
+        try:
+            return super().model_rebuild(
+                force=force,
+                raise_errors=raise_errors,
+                _parent_namespace_depth=_parent_namespace_depth,
+                _types_namespace=_types_namespace,
+            )
+        finally:
+            _compiling.sdk = inside
+            busy.discard(cls)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: pydantic.GetCoreSchemaHandler, /
+    ) -> Any:
+        """A class not compiled yet, met while something else is compiled: inside one of the
+        SDK's own classes, its names are in the namespace at hand; anywhere else (a user's model
+        or ``TypeAdapter``, a subclass) they are not, so it is compiled first, on its own."""
+        compiling = _compiling.__dict__
+        if source is cls and not cls.__pydantic_complete__ and not compiling.get("sdk", False):
+            if cls not in compiling.get("classes", ()):  # not the class being compiled itself
+                cls.model_rebuild()
+        return handler(source)
 
     @classmethod
     def from_json(cls: type[_M], data: str | bytes) -> _M:
@@ -107,6 +129,12 @@ class AliasedModel(BaseModel):
 
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+# .sdk: an SDK class of this package is being compiled; .classes: the classes being compiled
+_compiling = threading.local()
+
+
+def _is_sdk_class(cls: type) -> bool:
+    return cls.__module__.startswith(f"{__package__}.models.")
 
 
 def model_named(name: str, compiled: bool = True) -> Any:
@@ -128,8 +156,14 @@ def _names_used_by(cls: type[pydantic.BaseModel]) -> dict[str, Any]:
     models refer to each other by name only (their modules import one another under
     ``TYPE_CHECKING``), and ``models/__init__.py`` knows each name's module."""
     modules: dict[str, str] = _registry()._MODULES
+    prefix = f"{__package__}.models."
     found: dict[str, Any] = {}
-    pending = [cls.__module__]
+    # the SDK classes it extends too (a user's subclass: their modules hold the names)
+    pending = [
+        c.__module__
+        for c in reversed(cls.__mro__)
+        if isinstance(c, type) and issubclass(c, BaseModel)
+    ]
     visited: set[str] = set()
     while pending:
         name = pending.pop()
@@ -137,6 +171,16 @@ def _names_used_by(cls: type[pydantic.BaseModel]) -> dict[str, Any]:
             continue
         visited.add(name)
         namespace = vars(sys.modules[name])
+        if not name.startswith(prefix):  # a user's module: only what it holds of the SDK's
+            for key, value in list(namespace.items()):
+                if (
+                    key in modules
+                    and key not in found
+                    and value is model_named(key, compiled=False)
+                ):
+                    found[key] = value
+                    pending.append(prefix + modules[key])
+            continue
         wanted = {key for key in namespace if key in modules}  # bases, the members of an alias
         for value in list(namespace.values()):
             if isinstance(value, type) and value.__module__ == name:
@@ -145,7 +189,10 @@ def _names_used_by(cls: type[pydantic.BaseModel]) -> dict[str, Any]:
                         wanted.update(n for n in re.findall(_NAME, text) if n in modules)
         for key in sorted(wanted - found.keys()):
             found[key] = model_named(key, compiled=False)
-            pending.append(f"{__package__}.models.{modules[key]}")
+            pending.append(prefix + modules[key])
+    if not _is_sdk_class(cls):  # a user's class: its own module's names come first
+        own = vars(sys.modules[cls.__module__]) if cls.__module__ in sys.modules else {}
+        found = {key: value for key, value in found.items() if own.get(key, value) is value}
     return found
 
 
