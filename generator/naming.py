@@ -56,8 +56,15 @@ RESERVED_FIELD_NAMES = frozenset(
 RESERVED_CLASS_NAMES = frozenset(
     {
         "AliasedModel",
+        "Annotated",
         "Any",
         "AsyncAPIResource",
+        "AsyncIterator",
+        "Discriminator",
+        "Iterator",
+        "Paging",
+        "Tag",
+        "Union",
         "BaseModel",
         "Body",
         "Date",

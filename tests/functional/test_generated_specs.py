@@ -416,7 +416,7 @@ def test_array_body_is_one_body_argument(httpserver: HTTPServer, sdk: Callable[.
     assert "body" in params and params["body"].default is inspect.Parameter.empty
     assert "name" not in params
 
-    Tag = fx.models.Tag
+    Tag = fx.models.TagModel  # "Tag" is what pydantic's discriminated unions import
     with _client(fx, httpserver) as client:
         result = client.tags.replace_tags(body=[Tag(name="red", colour="#f00"), Tag(name="plain"), {"name": "raw"}])
 
@@ -939,3 +939,21 @@ def test_json_string_response_is_decoded(httpserver: HTTPServer, sdk: Callable[.
 
     assert _only_request(httpserver).path == "/greeting"
     assert result == 'héllo "w"', f"got {result!r}"
+
+
+def test_schemas_named_like_what_generated_modules_import(httpserver: HTTPServer, sdk: Callable[..., Any]) -> None:
+    """``Tag``, ``Union``, ``Discriminator`` and ``Annotated`` are names a discriminated union's
+    module imports from pydantic and typing: schemas so named get another class name."""
+    names = ["Tag", "Union", "Discriminator", "Annotated"]
+    schemas: dict[str, Any] = {
+        n: {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}, "n": {"type": "integer"}}} for n in names
+    }
+    mapping = {n.lower(): f"#/components/schemas/{n}" for n in names}
+    schemas["Any_"] = {"oneOf": [{"$ref": ref} for ref in mapping.values()], "discriminator": {"propertyName": "kind", "mapping": mapping}}
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Any_"}}}}}}
+    fx = sdk("fx_reserved_names", _spec({"/things": {"get": {"operationId": "listThings", "tags": ["things"], "responses": ok}}}, schemas))
+    httpserver.expect_request("/things").respond_with_json([{"kind": n.lower(), "n": i} for i, n in enumerate(names)])
+    with _client(fx, httpserver) as client:
+        things = client.things.list_things()
+    assert [type(t).__name__ for t in things] == ["TagModel", "UnionModel", "DiscriminatorModel", "AnnotatedModel"]
+    assert [t.n for t in things] == [0, 1, 2, 3]
