@@ -41,6 +41,12 @@ def _width(line: str) -> int:
     from black.strings import str_width
 
     return int(str_width(line))
+
+
+def _has_long_line(source: str) -> bool:
+    return any(_width(line) > LINE_LENGTH for line in source.split("\n"))
+
+
 _INDENT = "    "
 
 # A line's tokens: string literals, brackets, commas, and runs of anything else.
@@ -86,7 +92,7 @@ def needs_black(source: str) -> bool:
 def lay_out(source: str) -> tuple[str, bool]:
     """``(presplit(source), needs_black(presplit(source)))``, reading the lines once when no line
     was split (the walk that splits then finds what ``needs_black`` would)."""
-    if not any(_width(line) > LINE_LENGTH for line in source.split("\n")):
+    if not _has_long_line(source):
         return source, False
     text, remains = _walk(source, split=True)
     return (text, remains) if text == source else (text, needs_black(text))
@@ -94,7 +100,7 @@ def lay_out(source: str) -> tuple[str, bool]:
 
 def presplit(source: str) -> str:
     """The source with each too-long code line of a known shape split as black splits it."""
-    if not any(_width(line) > LINE_LENGTH for line in source.split("\n")):
+    if not _has_long_line(source):
         return source
     return _walk(source, split=True)[0]
 

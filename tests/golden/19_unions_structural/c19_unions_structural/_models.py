@@ -60,7 +60,7 @@ class BaseModel(pydantic.BaseModel):
         names its annotations use are found among the SDK's models (each imported on demand)."""
         if _types_namespace is None and (force or not cls.__pydantic_complete__):
             _types_namespace = _names_used_by(cls)
-        inside = _compiling.__dict__.get("sdk", False)
+        inside = getattr(_compiling, "sdk", False)
         busy: set[type] = _compiling.__dict__.setdefault("classes", set())
         _compiling.sdk = _is_sdk_class(cls)  # see __get_pydantic_core_schema__
         busy.add(cls)
@@ -82,9 +82,9 @@ class BaseModel(pydantic.BaseModel):
         """A class not compiled yet, met while something else is compiled: inside one of the
         SDK's own classes, its names are in the namespace at hand; anywhere else (a user's model
         or ``TypeAdapter``, a subclass) they are not, so it is compiled first, on its own."""
-        compiling = _compiling.__dict__
-        if source is cls and not cls.__pydantic_complete__ and not compiling.get("sdk", False):
-            if cls not in compiling.get("classes", ()):  # not the class being compiled itself
+        inside_sdk = getattr(_compiling, "sdk", False)
+        if source is cls and not cls.__pydantic_complete__ and not inside_sdk:
+            if cls not in getattr(_compiling, "classes", ()):  # not the class being compiled itself
                 cls.model_rebuild()
         return handler(source)
 
@@ -133,22 +133,25 @@ _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _compiling = threading.local()
 
 
+_MODELS = f"{__package__}.models"  # the package that holds the models
+
+
 def _is_sdk_class(cls: type) -> bool:
-    return cls.__module__.startswith(f"{__package__}.models.")
+    return cls.__module__.startswith(f"{_MODELS}.")
 
 
 def model_named(name: str, compiled: bool = True) -> Any:
     """The model class or type alias ``name``, imported from the module ``models/__init__.py``
     lists for it (an identifier); the classes it is made of are compiled when ``compiled``."""
     module = _registry()._MODULES[name]
-    value = getattr(importlib.import_module(f"{__package__}.models.{module}"), name)
+    value = getattr(importlib.import_module(f"{_MODELS}.{module}"), name)
     if compiled:
         complete(value)
     return value
 
 
 def _registry() -> Any:
-    return importlib.import_module(f"{__package__}.models")
+    return importlib.import_module(_MODELS)
 
 
 def _names_used_by(cls: type[pydantic.BaseModel]) -> dict[str, Any]:
@@ -156,7 +159,6 @@ def _names_used_by(cls: type[pydantic.BaseModel]) -> dict[str, Any]:
     models refer to each other by name only (their modules import one another under
     ``TYPE_CHECKING``), and ``models/__init__.py`` knows each name's module."""
     modules: dict[str, str] = _registry()._MODULES
-    prefix = f"{__package__}.models."
     found: dict[str, Any] = {}
     # the SDK classes it extends too (a user's subclass: their modules hold the names)
     pending = [
@@ -171,7 +173,7 @@ def _names_used_by(cls: type[pydantic.BaseModel]) -> dict[str, Any]:
             continue
         visited.add(name)
         namespace = vars(sys.modules[name])
-        if not name.startswith(prefix):  # a user's module: only what it holds of the SDK's
+        if not name.startswith(f"{_MODELS}."):  # a user's module: only what it holds of the SDK's
             for key, value in list(namespace.items()):
                 if (
                     key in modules
@@ -179,7 +181,7 @@ def _names_used_by(cls: type[pydantic.BaseModel]) -> dict[str, Any]:
                     and value is model_named(key, compiled=False)
                 ):
                     found[key] = value
-                    pending.append(prefix + modules[key])
+                    pending.append(f"{_MODELS}.{modules[key]}")
             continue
         wanted = {key for key in namespace if key in modules}  # bases, the members of an alias
         for value in list(namespace.values()):
@@ -189,7 +191,7 @@ def _names_used_by(cls: type[pydantic.BaseModel]) -> dict[str, Any]:
                         wanted.update(n for n in re.findall(_NAME, text) if n in modules)
         for key in sorted(wanted - found.keys()):
             found[key] = model_named(key, compiled=False)
-            pending.append(prefix + modules[key])
+            pending.append(f"{_MODELS}.{modules[key]}")
     if not _is_sdk_class(cls):  # a user's class: its own module's names come first
         own = vars(sys.modules[cls.__module__]) if cls.__module__ in sys.modules else {}
         found = {key: value for key, value in found.items() if own.get(key, value) is value}
