@@ -292,14 +292,65 @@ def _relative(i: Import) -> Import:
     return i
 
 
-def _alias_view(alias: Alias) -> dict[str, Any]:
-    imports = [Import(i.module, i.name, False) for i in alias.type.imports()]
-    imports = [_relative(i) for i in imports] + [Import("typing", "TypeAlias")]
+def _alias_cycles(aliases: tuple[Alias, ...]) -> dict[str, frozenset[str]]:
+    """Aliases on a cycle of alias references (``Json = ... | list[Json]``, or ``A = str | B`` with
+    ``B = list[A]``): module → the modules of its strongly connected component (Tarjan's
+    algorithm, iterative: a chain of thousands of aliases must not hit the recursion limit)."""
+    modules = {a.module for a in aliases}
+    edges = {a.module: sorted({i.module[len("..models."):] for i in a.type.imports() if i.module.startswith("..models.")} & modules) for a in aliases}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: dict[str, frozenset[str]] = {}
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            if i < len(edges[node]):
+                work.append((node, i + 1))
+                nxt = edges[node][i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if work:  # back in the caller: it takes the lowest link its callee found
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component: list[str] = []
+                while not component or component[-1] != node:
+                    component.append(stack.pop())
+                    on_stack.discard(component[-1])
+                if len(component) > 1 or node in edges[node]:
+                    members = frozenset(component)
+                    cycles.update((m, members) for m in component)
+    return cycles
+
+
+def _alias_view(alias: Alias, cycle: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """``Name: TypeAlias = ...``; an alias on a cycle of aliases is a ``TypeAliasType`` whose value is
+    a string (evaluated on first use), and the other aliases of its cycle are imported after it:
+    each of their modules imports this one back."""
+    imports = [Import(i.module, i.name, False) for i in alias.type.imports() if i.name != alias.name]
+    late = [i for i in imports if i.module.startswith("..models.") and i.module[len("..models."):] in cycle]
+    imports = [_relative(i) for i in imports if i not in late]
+    imports.append(Import("typing_extensions", "TypeAliasType") if cycle else Import("typing", "TypeAlias"))
     return {
         "name": alias.name,
         "docstring": docstring(alias.description) if alias.description else "",
         "annotation": alias.type.annotation(),
+        "recursive": bool(cycle),
+        "value": literal(alias.type.annotation()),
         "imports": _import_lines(imports),
+        "late_imports": _import_lines([_relative(i) for i in late]),
     }
 
 
@@ -575,8 +626,9 @@ def render(
                 files[path] = operation_template.render(**common, op=op_view)
         return files
     tags = [_tag_view(t, paging) for t in api.tags]
+    cycles = _alias_cycles(api.aliases)
     for alias in api.aliases:
-        put(f"{pkg}/models/{alias.module}.py", "alias.py.jinja", alias=_alias_view(alias))
+        put(f"{pkg}/models/{alias.module}.py", "alias.py.jinja", alias=_alias_view(alias, cycles.get(alias.module, frozenset())))
     everything = sorted([(m.name, m.module) for m in api.models] + [(a.name, a.module) for a in api.aliases])
     put(
         f"{pkg}/models/__init__.py",
@@ -606,7 +658,7 @@ def render(
     )
     put(f"{pkg}/py.typed", "package/py.typed.jinja")
     files["pyproject.toml"] = env.get_template("package/pyproject.toml.jinja").render(
-        **common, description=comment(f"Python SDK for the {title}")
+        **common, description=comment(f"Python SDK for the {title}"), typing_extensions=bool(cycles)
     )
     files["README.md"] = env.get_template("package/README.md.jinja").render(
         **{**common, "header": _header(config, "<!--", " -->")},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import importlib
 import inspect
 import json
 import os
@@ -678,6 +679,58 @@ def test_recursion_through_a_map(httpserver: HTTPServer, pkg: Callable[[str], An
     assert root.entries["usr"].entries["lib"].entries == {}
     assert root.entries["tmp"].entries is None
     assert_json_identical(root.to_dict(), payload)
+
+
+DOCUMENT = {
+    "value": {"a": [1, 2.5, "x", None, True, {"deep": [[], {}]}], "b": None},
+    "expr": ["sum", ["x", ["y", "z"]], []],
+    "tree": {"name": "t", "children": [{"name": "u"}]},
+}
+
+
+def test_recursive_aliases_import_from_any_module_first(pkg: Callable[[str], Any]) -> None:
+    """``JsonValue`` holds lists and maps of itself; ``Expr`` and ``ExprList`` name each other.
+    Each alias module imports on its own, whichever of a cycle is imported first."""
+    m = pkg("21_recursive")
+    expr_list = importlib.import_module(f"{m.__name__}.models.expr_list")
+    expr = importlib.import_module(f"{m.__name__}.models.expr")
+    assert expr.ExprList is expr_list.ExprList and expr_list.Expr is expr.Expr
+    assert m.models.JsonValue.__name__ == "JsonValue"
+    assert pydantic.TypeAdapter(m.models.Expr).validate_python(["a", ["b"]]) == ["a", ["b"]]
+
+
+def test_recursive_aliases_in_a_response(httpserver: HTTPServer, pkg: Callable[[str], Any]) -> None:
+    m = pkg("21_recursive")
+    serve(httpserver, "/documents", DOCUMENT, method="POST")
+    with client(m, httpserver) as c:
+        doc = c.recursive.store_document(body={"k": [1, {"n": None}]})
+    assert sent_json(httpserver) == {"k": [1, {"n": None}]}
+    assert type(doc) is m.models.Document and type(doc.tree) is m.models.TreeNode
+    assert doc.value == DOCUMENT["value"] and doc.expr == DOCUMENT["expr"]
+    assert [type(v) for v in doc.value["a"]] == [int, float, str, type(None), bool, dict]
+    assert_json_identical(doc.to_dict(), DOCUMENT)
+
+
+def test_recursive_aliases_in_a_response_async(httpserver: HTTPServer, pkg: Callable[[str], Any]) -> None:
+    m = pkg("21_recursive")
+    serve(httpserver, "/documents", DOCUMENT, method="POST")
+
+    async def main() -> Any:
+        async with m.AsyncClient(token=TOKEN, base_url=httpserver.url_for(""), strict_response_validation=True) as c:
+            return await c.recursive.store_document(body=[None, "s", 3])
+
+    doc = asyncio.run(main())
+    assert sent_json(httpserver) == [None, "s", 3]
+    assert_json_identical(doc.to_dict(), DOCUMENT)
+
+
+@pytest.mark.parametrize("bad", [{"value": 1, "expr": ["a", [5]]}, {"value": 1, "expr": 5}, {"value": {"a": ["x"]}, "expr": [[[[{}]]]]}])
+def test_recursive_aliases_reject_what_they_do_not_hold(httpserver: HTTPServer, pkg: Callable[[str], Any], bad: Any) -> None:
+    """A number or an object inside an ``Expr`` (strings and lists only), at any depth."""
+    m = pkg("21_recursive")
+    serve(httpserver, "/documents", bad, method="POST")
+    with client(m, httpserver) as c, pytest.raises(m.APIResponseValidationError):
+        c.recursive.store_document(body=1)
 
 
 # ============================================================================ 22_prefix_items

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from generator.config import load_config
 from generator.pipeline import run
 from generator.format import format_source
-from generator.render import TEMPLATES, comment, docstring, render
+from generator.ir import Alias, ListOf, MapOf, ModelRef, Prim, UnionOf
+from generator.render import TEMPLATES, _alias_cycles, comment, docstring, render
 from generator.write import write_tree
 
 HOSTILE = [
@@ -443,3 +444,35 @@ def test_every_template_variable_is_documented() -> None:
         used = jinja2.meta.find_undeclared_variables(env.parse((TEMPLATES / name).read_text(encoding="utf-8")))
         documented = common | set().union(*[v for pattern, v in own.items() if fnmatch.fnmatch(name, pattern)])
         assert used <= documented, (name, sorted(used - documented))
+
+
+def _alias(name: str, *refs: str) -> Alias:
+    """An alias ``name`` whose type is a union of str and lists of the aliases ``refs``."""
+    members = [Prim("str"), *(ListOf(ModelRef(r.title(), r)) for r in refs)]
+    return Alias(name.title(), name, name, "", UnionOf(tuple(members)) if len(members) > 1 else members[0])
+
+
+def test_alias_cycles_finds_self_and_mutual_references_only() -> None:
+    aliases = (
+        _alias("json", "json"),  # itself
+        _alias("a", "b"),
+        _alias("b", "c"),
+        _alias("c", "a", "leaf"),  # a → b → c → a
+        _alias("leaf"),
+        _alias("uses", "a", "json"),  # reaches cycles, on none
+        _alias("model_user", "some_model"),  # a model, not an alias: no edge
+    )
+    cycles = _alias_cycles(aliases)
+    assert cycles == {"json": {"json"}, "a": {"a", "b", "c"}, "b": {"a", "b", "c"}, "c": {"a", "b", "c"}}
+    assert _alias_cycles(tuple(reversed(aliases))) == cycles
+
+
+def test_alias_cycles_on_a_long_chain_does_not_recurse() -> None:
+    """5,000 aliases each naming the next, the last naming the first: one cycle, no RecursionError."""
+    n = 5000
+    chain = tuple(_alias(f"a{i}", f"a{(i + 1) % n}") for i in range(n))
+    cycles = _alias_cycles(chain)
+    assert len(cycles) == n and len(cycles["a0"]) == n
+    assert _alias_cycles(chain[:-1] + (_alias(f"a{n - 1}"),)) == {}  # the chain, not closed
+    mapped = (Alias("M", "m", "m", "", MapOf(ModelRef("M", "m"))),)
+    assert _alias_cycles(mapped) == {"m": {"m"}}

@@ -12,13 +12,21 @@ from typing import TYPE_CHECKING, Any
 from .._models import model_named
 
 if TYPE_CHECKING:
+    from .document import Document as Document
+    from .expr import Expr as Expr
+    from .expr_list import ExprList as ExprList
     from .folder import Folder as Folder
+    from .json_value import JsonValue as JsonValue
     from .ping import Ping as Ping
     from .pong import Pong as Pong
     from .tree_node import TreeNode as TreeNode
 
 __all__ = [
+    "Document",
+    "Expr",
+    "ExprList",
     "Folder",
+    "JsonValue",
     "Ping",
     "Pong",
     "TreeNode",
@@ -26,7 +34,11 @@ __all__ = [
 
 # The module of each name.
 _MODULES: dict[str, str] = {
+    "Document": "document",
+    "Expr": "expr",
+    "ExprList": "expr_list",
     "Folder": "folder",
+    "JsonValue": "json_value",
     "Ping": "ping",
     "Pong": "pong",
     "TreeNode": "tree_node",

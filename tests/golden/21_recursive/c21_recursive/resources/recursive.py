@@ -14,6 +14,7 @@ from ..operations import get_tree as _get_tree
 from ..operations import put_tree as _put_tree
 from ..operations import get_ping as _get_ping
 from ..operations import get_folder as _get_folder
+from ..operations import store_document as _store_document
 
 __all__ = [
     "RecursiveResource",
@@ -36,6 +37,8 @@ class RecursiveResource(SyncAPIResource):
 
     get_folder = _get_folder.get_folder
 
+    store_document = _store_document.store_document
+
 
 class AsyncRecursiveResource(AsyncAPIResource):
     """Operations tagged 'recursive'."""
@@ -48,6 +51,8 @@ class AsyncRecursiveResource(AsyncAPIResource):
 
     get_folder = _get_folder.get_folder_async
 
+    store_document = _store_document.store_document_async
+
 
 class RecursiveResourceWithRawResponse:
     """The same methods, each returning an ``APIResponse`` (status, headers, ``parse()``)."""
@@ -57,6 +62,7 @@ class RecursiveResourceWithRawResponse:
         self.put_tree = to_raw_response_wrapper(resource.put_tree)
         self.get_ping = to_raw_response_wrapper(resource.get_ping)
         self.get_folder = to_raw_response_wrapper(resource.get_folder)
+        self.store_document = to_raw_response_wrapper(resource.store_document)
 
 
 class AsyncRecursiveResourceWithRawResponse:
@@ -67,6 +73,7 @@ class AsyncRecursiveResourceWithRawResponse:
         self.put_tree = async_to_raw_response_wrapper(resource.put_tree)
         self.get_ping = async_to_raw_response_wrapper(resource.get_ping)
         self.get_folder = async_to_raw_response_wrapper(resource.get_folder)
+        self.store_document = async_to_raw_response_wrapper(resource.store_document)
 
 
 class RecursiveResourceWithStreamingResponse:
@@ -77,6 +84,7 @@ class RecursiveResourceWithStreamingResponse:
         self.put_tree = to_streamed_response_wrapper(resource.put_tree)
         self.get_ping = to_streamed_response_wrapper(resource.get_ping)
         self.get_folder = to_streamed_response_wrapper(resource.get_folder)
+        self.store_document = to_streamed_response_wrapper(resource.store_document)
 
 
 class AsyncRecursiveResourceWithStreamingResponse:
@@ -87,3 +95,4 @@ class AsyncRecursiveResourceWithStreamingResponse:
         self.put_tree = async_to_streamed_response_wrapper(resource.put_tree)
         self.get_ping = async_to_streamed_response_wrapper(resource.get_ping)
         self.get_folder = async_to_streamed_response_wrapper(resource.get_folder)
+        self.store_document = async_to_streamed_response_wrapper(resource.store_document)
