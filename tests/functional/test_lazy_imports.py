@@ -8,9 +8,11 @@ copy of it (``fresh_import(..., everything=False)``), as a user's program would.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +156,50 @@ def test_first_use_from_many_threads_at_once(sdk: Any) -> None:
     for thread in threads:
         thread.join()
     assert results == [data for _, data in jobs]
+
+
+
+def test_an_async_first_use_compiles_in_a_thread_while_the_event_loop_goes_on(sdk: Any, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a large API the first parse of a type may compile hundreds of classes (seconds): the
+    async client does that in a worker thread, so other requests and timers keep running. The
+    compile is slowed here by 0.3 s; a ticker on the loop must keep ticking meanwhile."""
+    base = sdk._models.BaseModel
+    original = base.model_rebuild.__func__
+    compiled_in: list[threading.Thread] = []
+
+    def slow_rebuild(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        compiled_in.append(threading.current_thread())
+        time.sleep(0.3)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(base, "model_rebuild", classmethod(slow_rebuild))
+    httpserver.expect_request("/shelter").respond_with_json(SHELTER)
+
+    async def main() -> tuple[threading.Thread, int, Any, int]:
+        ticks = 0
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not done.is_set():
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        async with sdk.AsyncClient(base_url=httpserver.url_for(""), token="t", strict_response_validation=True) as client:
+            task = asyncio.create_task(ticker())
+            shelter = await client.shelters.get_shelter()
+            done.set()
+            await task
+            during = ticks
+            again = await client.shelters.get_shelter()  # compiled: nothing more to do
+        assert again.to_dict() == SHELTER
+        return threading.current_thread(), during, shelter, len(compiled_in)
+
+    loop_thread, ticks, shelter, compiles = asyncio.run(main())
+    assert compiled_in and loop_thread not in compiled_in
+    assert compiles == len(compiled_in)  # the second call compiled nothing
+    assert ticks >= 10, ticks  # the loop ran during 0.3 s (or more) of compiling
+    assert shelter.to_dict() == SHELTER and type(shelter.residents[1]).__name__ == "Dog"
 
 
 USER_CODE = '''

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import functools
 import importlib
 import json
 import re
@@ -228,11 +227,21 @@ def discriminate(prop: str, mapping: dict[str, str]) -> Callable[[Any], str | No
     return tag
 
 
-@functools.lru_cache(maxsize=None)
+_ADAPTERS: dict[Any, pydantic.TypeAdapter[Any]] = {}
+
+
 def adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     """One TypeAdapter per type: building one is far slower than using it."""
-    complete(tp)
-    return pydantic.TypeAdapter(tp)
+    found = _ADAPTERS.get(tp)
+    if found is None:
+        complete(tp)
+        found = _ADAPTERS.setdefault(tp, pydantic.TypeAdapter(tp))
+    return found
+
+
+def has_adapter(tp: Any) -> bool:
+    """Whether ``adapter(tp)`` is built already (so using it compiles nothing)."""
+    return tp in _ADAPTERS
 
 
 def _fits(tp: Any, value: Any) -> tuple[bool, Any]:

@@ -31,7 +31,7 @@ from ._exceptions import (
     APITimeoutError,
     status_error,
 )
-from ._models import adapter, construct
+from ._models import adapter, construct, has_adapter
 from ._response import RESPONSE_MODE, APIResponse
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._version import __version__
@@ -575,13 +575,26 @@ class BaseClient:
 
     def process_response(self, options: RequestOptions, response: httpx.Response) -> Any:
         """The parsed body of a 2xx response; any other status raises ``APIStatusError``."""
-        documented, tp = _pick(options.responses, response.status_code)
+        tp = self._body_type(options, response)
         if not response.is_success:
-            raise status_error(response, self._error_body(tp if documented else None, response))
-        if not documented:
+            raise status_error(response, self._error_body(tp, response))
+        return self._parse(tp, response)
+
+    def _body_type(self, options: RequestOptions, response: httpx.Response) -> Any:
+        """What ``process_response`` reads the body as: the type documented for the status (an
+        undocumented 2xx: the first documented 2xx's), ``"text"``, ``"binary"`` or None."""
+        documented, tp = _pick(options.responses, response.status_code)
+        if not documented and response.is_success:
             documented_2xx = [t for s, t in options.responses.items() if s.startswith("2")]
             tp = documented_2xx[0] if documented_2xx else None
-        return self._parse(tp, response)
+        return tp
+
+    def _compiles(self, options: RequestOptions, response: httpx.Response) -> Any:
+        """The JSON type whose first use would compile model classes now, or None."""
+        if RESPONSE_MODE.get() != "parsed" and response.is_success:
+            return None  # parsed later, if ever, by the caller
+        tp = self._body_type(options, response)
+        return None if tp is None or tp in ("text", "binary") or has_adapter(tp) else tp
 
     def _parse(self, tp: Any, response: httpx.Response) -> Any:
         if tp is None:
@@ -909,6 +922,9 @@ class AsyncAPIClient(BaseClient):
                 self._log_retry(request, f"status {response.status_code}", delay)
                 await self._sleep(delay)
                 continue
+            tp = self._compiles(options, response)
+            if tp is not None:  # a first use: compiled in a thread, so other requests go on
+                await asyncio.to_thread(adapter, tp)
             return self._result(options, response)
         raise AssertionError("unreachable")  # pragma: no cover
 
