@@ -10,19 +10,24 @@ from .ir import Api, Operation, Tag
 from .load import Document
 from .models import ModelBuilder
 from .operations import build_operations
+from .types import Trace
 
-__all__ = ["build_api"]
+__all__ = ["build_api", "tags_of"]
 
 
-def build_api(document: Document) -> tuple[Api, list[Problem]]:
-    """The IR and the warnings; raises ``GeneratorError`` when any problem is an error."""
+def build_api(document: Document, trace: Trace | None = None) -> tuple[Api, list[Problem]]:
+    """The IR and the warnings; raises ``GeneratorError`` when any problem is an error. With a
+    ``trace``, records what each unit of the build did (``incremental`` replays it)."""
     data = document.data
     builder = ModelBuilder(data)
     ctx = builder.ctx
+    ctx.trace = trace
     # Operations first, so inline schemas they hoist are built with the components.
     builder.build()
     operations = build_operations(data, ctx, builder.model)
     models, aliases = builder.build()
+    if trace is not None:
+        trace.hoisted = dict(builder.hoisted)
     errors = [p for p in ctx.problems if p.severity == "error"]
     if errors:
         raise GeneratorError(document.source, _unique(ctx.problems))
@@ -37,7 +42,7 @@ def build_api(document: Document) -> tuple[Api, list[Problem]]:
         models=tuple(models),
         aliases=tuple(aliases),
         operations=tuple(operations),
-        tags=tuple(_tags(data, operations)),
+        tags=tuple(tags_of(data, operations)),
     )
     return api, _unique([p for p in ctx.problems if p.severity != "error"])
 
@@ -61,7 +66,7 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _tags(data: dict[str, Any], operations: list[Operation]) -> list[Tag]:
+def tags_of(data: dict[str, Any], operations: list[Operation]) -> list[Tag]:
     """One namespace per tag that has operations, in the order the document lists tags."""
     declared = [t.get("name") for t in data.get("tags") or [] if isinstance(t, dict)]
     descriptions = {t.get("name"): t.get("description") for t in data.get("tags") or [] if isinstance(t, dict)}

@@ -62,13 +62,11 @@ def _config(args: argparse.Namespace) -> Config:
 def _generate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     config = _config(args)
-    from .pipeline import run
-    from .write import write_tree
+    from .pipeline import generate
 
-    result = run(config)
+    result, summary = generate(config)
     for warning in result.warnings:
         print(warning.format(result.source), file=sys.stderr)
-    summary = write_tree(config.out, result.files, result.spec_sha256, result.sources, result.inputs)
     for path in summary.kept:
         print(f"warning: {config.out / path}: no longer generated, but edited by hand: kept", file=sys.stderr)
     if not args.quiet:
@@ -81,7 +79,8 @@ def _generate(args: argparse.Namespace) -> int:
             f"  files: {len(summary.written)} written, {len(summary.unchanged)} unchanged, "
             f"{len(summary.removed)} removed\n"
             f"  warnings: {len(result.warnings)}\n"
-            f"  time: {time.perf_counter() - started:.2f} s"
+            + (f"  incremental: {len(result.replayed)} changed paths rebuilt, the rest replayed\n" if result.unchanged else "")
+            + f"  time: {time.perf_counter() - started:.2f} s"
         )
     return 0
 

@@ -30,7 +30,7 @@ class ModelBuilder:
 
     document: dict[str, Any]
     ctx: Context = field(init=False)
-    _pending: list[tuple[ModelRef, str, dict[str, Any], str]] = field(default_factory=list)
+    _pending: list[tuple[ModelRef, str, dict[str, Any], str, str]] = field(default_factory=list)  # + its unit
     _hoisted: dict[str, ModelRef] = field(default_factory=dict)
     # The same inline schema object reached from two places (a base's property, merged into a
     # model that extends it) is one model: the subclass then inherits the field's type unchanged.
@@ -54,11 +54,14 @@ class ModelBuilder:
         self._taken.update(n.lower() for n in [*classes.values(), *(f"module:{m}" for m in modules.values())])
         self.ctx = Context(self.document, refs, self._hoist)
         for schema_name, schema in schemas.items():
-            self._pending.append((refs[schema_name], schema_name, schema, pointer("components", "schemas", schema_name)))
+            self._pending.append((refs[schema_name], schema_name, schema, pointer("components", "schemas", schema_name), "#"))
 
     def _hoist(self, hint: str, schema: dict[str, Any], where: str) -> ModelRef:
         """A model for an inline object: named from where it stands; a name already taken gets a
         suffix from its JSON pointer, so it does not depend on the order models are built in."""
+        trace = self.ctx.trace
+        if trace is not None:
+            trace.calls.setdefault(self.ctx.unit, []).append((where, hint))
         if where in self._hoisted:
             return self._hoisted[where]
         seen = self._hoisted_objects.get(id(schema))
@@ -85,14 +88,25 @@ class ModelBuilder:
         self._taken.update((cls.lower(), f"module:{module}".lower()))
         ref = self._hoisted[where] = ModelRef(cls, module)
         self._hoisted_objects[id(schema)] = (schema, ref)
-        self._pending.append((ref, where, schema, where))
+        self._pending.append((ref, where, schema, where, self.ctx.unit))
+        if trace is not None:
+            trace.owner[where] = self.ctx.unit
         return ref
 
     def build(self) -> tuple[list[Model], list[Alias]]:
+        ctx = self.ctx
         while self._pending:
-            ref, schema_name, schema, where = self._pending.pop(0)
-            self._build_one(ref, schema_name, schema, where)
+            ref, schema_name, schema, where, unit = self._pending.pop(0)
+            outer, ctx.unit = ctx.unit, unit  # what it hoists and reports is its unit's
+            try:
+                self._build_one(ref, schema_name, schema, where)
+            finally:
+                ctx.unit = outer
         return self.models, self.aliases
+
+    @property
+    def hoisted(self) -> dict[str, ModelRef]:
+        return self._hoisted
 
     def model(self, name: str) -> Model | None:
         """The model class called ``name``, building whatever is still pending first."""

@@ -10,7 +10,7 @@ from .errors import pointer
 from .ir import Argument, Field, ListOf, Model, ModelRef, Operation, Parameter, Prim, RequestBody, Response, Security, TypeRef, UnionOf, media_kind
 from .types import Context, child, deref, nullable, resolve, text_of
 
-__all__ = ["build_operations", "METHODS"]
+__all__ = ["build_operations", "find_operations", "operation", "METHODS"]
 
 ModelLookup = Callable[[str], "Model | None"]
 
@@ -36,10 +36,24 @@ def _operation_id(method: str, path: str) -> str:
     return "_".join([method, *words])
 
 
+Found = tuple[str, str, dict[str, Any], dict[str, Any], str, str]  # path, method, item, op, pointer, operationId
+
+
 def build_operations(document: dict[str, Any], ctx: Context, models: ModelLookup) -> list[Operation]:
     """Every operation in document order, each named independently of the others
     (``naming.assign``: adding an operation never renames another)."""
-    found: list[tuple[str, str, dict[str, Any], dict[str, Any], str, str]] = []
+    found, names = find_operations(document, ctx)
+    operations = []
+    for f in found:
+        ctx.unit = f[0]  # a path's operations are one unit of the build (see ``types.Trace``)
+        operations.append(operation(document, ctx, models, *f, names[f[4]]))
+    ctx.unit = "#"
+    return operations
+
+
+def find_operations(document: dict[str, Any], ctx: Context) -> tuple[list[Found], dict[str, str]]:
+    """The operations in document order, and the name of each (by its pointer)."""
+    found: list[Found] = []
     for path, item in (document.get("paths") or {}).items():
         item_where = pointer("paths", path)
         item, item_where = deref(item, ctx, item_where)
@@ -53,11 +67,10 @@ def build_operations(document: dict[str, Any], ctx: Context, models: ModelLookup
                 found.append((path, method, item, op, child(item_where, method), operation_id))
     # One name for the module and the method: unique across the API, so unique in every tag.
     ids = {f[4]: f[5] for f in found}
-    names = naming.assign({at: naming.function_name(i) for at, i in ids.items()}, ["__init__"], spelled=ids)
-    return [_operation(document, ctx, models, *f, names[f[4]]) for f in found]
+    return found, naming.assign({at: naming.function_name(i) for at, i in ids.items()}, ["__init__"], spelled=ids)
 
 
-def _operation(
+def operation(
     document: dict[str, Any],
     ctx: Context,
     models: ModelLookup,

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from . import changelog
+from . import incremental as incremental_
 from .api import build_api
 from .config import Config
 from .errors import GeneratorError, Problem
 from .fork import Forked, can_fork, cores
 from .format import format_files
 from .ir import Api
-from .load import load
+from .load import Document, load
 from .inputs import SPEC_PARTS, fingerprint
 from .render import TEMPLATES, render
-from .write import format_cache, manifest_data
+from .types import Trace
+from .write import Summary, format_cache, manifest_data, write_tree
+from .incremental import State
 
-__all__ = ["Result", "run", "fingerprint"]
+__all__ = ["Result", "run", "generate", "fingerprint"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,11 @@ class Result:
     source: str
     sources: dict[str, str] = field(default_factory=dict)  # Python file → hash before black
     inputs: dict[str, str] = field(default_factory=dict)  # what the files are made from → its hash
+    # ``run(incremental=True)``: what to save for the next run once written, and the files not in
+    # ``files`` because they are on disk as the last run wrote them (path → sha256).
+    state: State | None = None
+    unchanged: dict[str, str] = field(default_factory=dict)
+    replayed: tuple[str, ...] = ()  # the paths an incremental run rebuilt
 
 
 def _source_name(spec: Path) -> str:
@@ -52,12 +61,12 @@ _SHARE = 50
 
 
 def _render_and_format(
-    api: Api, config: Config, templates: Path, cache: Callable[[str, str], str | None], black_style: bool
+    api: Api, config: Config, templates: Path, cache: Callable[[str, str], str | None], black_style: bool, keys: dict[str, object]
 ) -> tuple[dict[str, str], dict[str, str]]:
     """``format_files(render(...))``: on large SDKs, about half the model and operation files in
-    a forked process (picked by a hash of their paths)."""
+    a forked process (picked by a hash of their paths). ``keys`` receives each file's key."""
     if len(api.models) < SPLIT_FROM or cores() < 2 or not can_fork():
-        return format_files(render(api, config, templates), cache, black_style=black_style)
+        return format_files(render(api, config, templates, keys=keys), cache, black_style=black_style)
 
     def theirs(path: str) -> bool:
         return zlib.crc32(path.encode("utf-8")) % 100 < _SHARE
@@ -67,7 +76,7 @@ def _render_and_format(
     mine: tuple[dict[str, str], dict[str, str]] | None = None
     failed: GeneratorError | None = None
     try:
-        mine = format_files(render(api, config, templates, lambda path: not theirs(path), order=order), cache, black_style)
+        mine = format_files(render(api, config, templates, lambda path: not theirs(path), order=order, keys=keys), cache, black_style)
     except GeneratorError as exc:
         failed = exc
     except BaseException:
@@ -85,9 +94,11 @@ def _render_and_format(
     return {p: formatted[p] for p in paths}, {p: sources[p] for p in paths if p in sources}
 
 
-def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True) -> Result:
+def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True, incremental: bool = False) -> Result:
     """``trust_manifest``: a spec whose hash the output folder's manifest records passed
-    openapi-spec-validator when that output was generated, so the validator is not run again."""
+    openapi-spec-validator when that output was generated, so the validator is not run again.
+    ``incremental``: replay the last run where only a few paths changed (``incremental``), and
+    return in ``Result.state`` what the next run needs (save it once the files are written)."""
     source = _source_name(config.spec)
     recorded = manifest_data(config.out).get("inputs") if trust_manifest else None
     validated = str(recorded.get("spec", "")) if isinstance(recorded, dict) else ""
@@ -102,14 +113,11 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
         if freeze:
             gc.freeze()
         inputs = fingerprint(config, templates)
-        api, warnings = build_api(document)
-        if freeze:
-            gc.freeze()
-        extra: dict[str, str] = {}
-        if config.changelog:
-            config, extra = changelog.apply(config, api, document.data)
         own_templates = config.templates is None and templates == TEMPLATES  # in black's style
-        files, sources = _render_and_format(api, config, templates, format_cache(config.out), own_templates)
+        spec_digests = incremental_.digests(document.data) if incremental and not config.changelog else None
+        result = _replayed(document.data, config, templates, inputs, spec_digests, own_templates) if spec_digests else None
+        if result is None:
+            result = _built(document, config, templates, inputs, spec_digests, own_templates)
     except Exception:
         document.confirm()  # an invalid document: its problems, not what building it ran into
         raise
@@ -121,4 +129,82 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
         inputs = {**inputs, SPEC_PARTS: document.pending.parts}
     elif parts and validated and inputs.get("spec") == validated:  # the same spec: still true
         inputs = {**inputs, SPEC_PARTS: parts}
-    return Result(api, {**files, **extra}, warnings, inputs["spec"], source, sources, inputs)
+    return dataclasses.replace(result, source=source, inputs=inputs)
+
+
+def generate(config: Config, templates: Path = TEMPLATES) -> tuple[Result, Summary]:
+    """What ``generate`` does: ``run`` (incremental), ``write_tree``, then the state the next
+    run replays saved (by a detached process on large SDKs: see ``incremental.save_state``)."""
+    result = run(config, templates, incremental=True)
+    summary = write_tree(config.out, result.files, result.spec_sha256, result.sources, result.inputs, result.unchanged)
+    if result.state is not None:
+        background = len(result.api.models) >= SPLIT_FROM and can_fork()
+        incremental_.save_state(config.out, result.state, summary.hashes, background=background)
+    return result, summary
+
+
+def _settings(inputs: dict[str, str]) -> dict[str, str]:
+    """The fingerprint's parts other than the spec: the same settings, templates and generator."""
+    return {k: v for k, v in inputs.items() if k not in ("spec", SPEC_PARTS)}
+
+
+def _built(
+    document: Document,
+    config: Config,
+    templates: Path,
+    inputs: dict[str, str],
+    spec_digests: tuple[bytes | None, dict[str, bytes | None]] | None,
+    black_style: bool,
+) -> Result:
+    """A full build: the IR, every file rendered and formatted (from the format cache when a
+    file's source is the one the last run formatted)."""
+    trace = Trace() if spec_digests is not None else None
+    api, warnings = build_api(document) if trace is None else build_api(document, trace)
+    if gc.get_freeze_count():
+        gc.freeze()
+    extra: dict[str, str] = {}
+    if config.changelog:
+        from . import changelog
+
+        config, extra = changelog.apply(config, api, document.data)
+    keys: dict[str, object] = {}
+    files, sources = _render_and_format(api, config, templates, format_cache(config.out), black_style, keys)
+    state = None
+    if trace is not None and spec_digests is not None:
+        state = incremental_.State(_settings(inputs), inputs["spec"], *spec_digests, api, warnings, trace, keys, sources=sources)
+    return Result(api, {**files, **extra}, warnings, inputs["spec"], "", sources, inputs, state)
+
+
+def _replayed(
+    data: dict[str, Any],
+    config: Config,
+    templates: Path,
+    inputs: dict[str, str],
+    spec_digests: tuple[bytes | None, dict[str, bytes | None]],
+    black_style: bool,
+) -> Result | None:
+    """``incremental.replay``'s IR, with only the files whose keys changed rendered and
+    formatted; None when a full build is needed (see ``incremental``)."""
+    state = incremental_.load_state(config.out, freeze=gc.get_freeze_count() > 0)  # as a full build's IR
+    if state is None or state.settings != _settings(inputs):
+        return None
+    manifest = manifest_data(config.out)
+    if manifest.get("spec_sha256") != state.spec or manifest.get("files") != state.files:
+        return None  # the output folder is not what that run wrote
+    if not incremental_.unchanged_on_disk(config.out, state):
+        return None
+    replayed = incremental_.replay(data, state, spec_digests)
+    if replayed is None:
+        return None
+    api, changed = replayed
+    keys: dict[str, object] = {}
+    missing = object()
+    rendered = render(api, config, templates, keys=keys, changed=lambda path, key: state.keys.get(path, missing) != key)
+    if keys.keys() != state.keys.keys() or keys[""] != state.keys[""]:
+        return None  # files added or removed (the full write handles those), or other settings
+    files, sources = format_files(rendered, format_cache(config.out), black_style=black_style)
+    unchanged = {p: state.files[p] for p in keys if p and p not in files}
+    all_sources = {**{p: h for p, h in state.sources.items() if p not in files}, **sources}
+    new_state = dataclasses.replace(state, spec=inputs["spec"], paths=spec_digests[1], api=api, keys=keys, sources=all_sources)
+    warnings = list(state.warnings)
+    return Result(api, files, warnings, inputs["spec"], "", all_sources, inputs, new_state, unchanged, tuple(sorted(changed)))

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from .errors import Problem, pointer
 
-__all__ = ["MISSING", "MAX_ALLOF_DEPTH", "ALLOF_TOO_DEEP", "lookup", "ref_tokens", "walk", "check_references", "check_all_of"]
+__all__ = ["MISSING", "MAX_ALLOF_DEPTH", "ALLOF_TOO_DEEP", "lookup", "into_paths", "ref_tokens", "walk", "check_references", "check_all_of"]
 
 MISSING: Any = object()
 
@@ -57,6 +57,14 @@ def lookup(document: Any, ref: str) -> Any:
         decoded = _tokens(unquote(ref))
         found = _lookup(document, decoded) if decoded is not None else MISSING
     return found
+
+
+def into_paths(ref: str) -> bool:
+    """Whether a local reference names the whole document, ``paths`` or something in it."""
+    for tokens in (_tokens(ref), _tokens(unquote(ref)) if "%" in ref else None):
+        if tokens is not None and (not tokens or tokens[0] == "paths"):
+            return True
+    return False
 
 
 def walk(node: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:

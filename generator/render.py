@@ -108,6 +108,21 @@ def _toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=True)
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the generator's cache folder (keyed by each template's source):
+    compiling them is a tenth of a second, which a small or incremental run would pay each time."""
+    from .incremental import cache_folder
+
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        (folder / "templates").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder / "templates"))
+
+
 def _environment(templates: Path, overlay: Path | None = None) -> jinja2.Environment:
     """Templates from ``templates``; a file of the same relative name in ``overlay`` (the user's
     ``--templates`` folder) replaces it, file by file."""
@@ -119,6 +134,7 @@ def _environment(templates: Path, overlay: Path | None = None) -> jinja2.Environ
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["pyrepr"] = literal
     env.filters["wrapped"] = _wrapped
@@ -548,7 +564,21 @@ def _tag_view(tag: Tag, paging: dict[str, PagedOperation]) -> dict[str, Any]:
         "docstring": docstring(text, 4),
         "short_docstring": docstring(text, 8),
         "title": _md(tag.description),
-        "operations": [_operation_view(op, paging.get(op.operation_id)) for op in tag.operations],
+        "operations": [_operation_summary(op, paging.get(op.operation_id)) for op in tag.operations],
+    }
+
+
+def _operation_summary(op: Operation, paged: PagedOperation | None) -> dict[str, Any]:
+    """What a namespace's module and the README show of an operation."""
+    return {
+        "name": op.name,
+        "async_name": op.name + "_async",
+        "module": op.module,
+        "method": op.method,
+        "path_md": _md(op.path),
+        "summary_md": _md(op.summary),
+        "paging": {"name": f"iter_{op.name}"} if paged is not None else None,
+        "bare": not any(a.required for a in op.arguments),  # callable with no argument
     }
 
 
@@ -561,7 +591,7 @@ def _header(config: Config, mark: str, end: str = "") -> str:
 def _example(tags: list[dict[str, Any]]) -> str:
     for tag in tags:
         for op in tag["operations"]:
-            if not any(a["default"] == "" for a in op["args"]):
+            if op["bare"]:
                 return f"{tag['attribute']}.{op['name']}()"
     return ""
 
@@ -573,12 +603,19 @@ def render(
     share: Callable[[str], bool] | None = None,
     only_shared: bool = False,
     order: list[str] | None = None,
+    keys: dict[str, object] | None = None,
+    changed: Callable[[str, object], bool] | None = None,
 ) -> dict[str, str]:
     """Every file of the SDK, by path relative to the output folder, not yet formatted.
 
     Two processes each render a share of a large SDK: ``share`` picks the model and operation
     files to render (by path; None: all), ``only_shared`` leaves out every other file, and
-    ``order`` receives every path, rendered or not, in the order of the whole SDK."""
+    ``order`` receives every path, rendered or not, in the order of the whole SDK.
+
+    ``keys`` receives each file's key: everything its text is made from besides the settings
+    (the IR objects and views it is rendered from); the key of "" is the settings. With
+    ``changed`` (path, key → whether to render), only those files are rendered: a file whose key
+    equals the last run's is that run's file (``incremental``)."""
     env = _environment(templates, config.templates)
     header = _header(config, "#")
     pkg = config.package
@@ -598,76 +635,94 @@ def render(
     }
     files: dict[str, str] = {}
     order = [] if order is None else order
+    keys = {} if keys is None else keys
+    keys[""] = (common, str(templates), str(config.templates))
 
-    def put(path: str, template: str, **values: Any) -> None:
-        order.append(path)
-        if not only_shared:
-            files[path] = env.get_template(template).render(**common, **values)
+    def wanted(path: str, key: object) -> bool:
+        keys[path] = key
+        return changed is None or changed(path, key)
 
-    def shared(path: str) -> bool:
+    def put(path: str, template: str, key: object, values: Callable[[], dict[str, Any]] = dict) -> None:
         order.append(path)
-        return share is None or share(path)
+        if not only_shared and wanted(path, key):
+            files[path] = env.get_template(template).render(**common, **values())
+
+    def shared(path: str, key: object) -> bool:
+        order.append(path)
+        return wanted(path, key) and (share is None or share(path))
 
     for name in ("_types", "_models", "_exceptions", "_response", "_pagination", "_base_client", "_version"):
-        put(f"{pkg}/{name}.py", f"runtime/{name}.py.jinja")
+        put(f"{pkg}/{name}.py", f"runtime/{name}.py.jinja", None)
     by_name = {m.name: m for m in api.models}
     model_template = env.get_template("model.py.jinja")
     for model in api.models:
         path = f"{pkg}/models/{model.module}.py"
-        if shared(path):
+        if shared(path, (model, _bases(model, by_name))):
             files[path] = model_template.render(**common, model=_model_view(model, header, by_name))
     paging = resolve_paging(api, config)
     operation_template = env.get_template("operation.py.jinja")
-    if only_shared:  # the operation files of the share, without the views of whole tags
-        for operation in (op for tag in api.tags for op in tag.operations):
-            path = f"{pkg}/operations/{operation.module}.py"
-            if path not in files and (share is None or share(path)):
-                op_view = _operation_view(operation, paging.get(operation.operation_id))
-                files[path] = operation_template.render(**common, op=op_view)
+    done: set[str] = set()
+    for operation in (op for tag in api.tags for op in tag.operations):
+        path = f"{pkg}/operations/{operation.module}.py"
+        if path in done:  # an operation with two tags: one module
+            continue
+        done.add(path)
+        paged = paging.get(operation.operation_id)
+        if shared(path, (operation, paged)):
+            files[path] = operation_template.render(**common, op=_operation_view(operation, paged))
+    if only_shared:  # the model and operation files of the share
         return files
-    tags = [_tag_view(t, paging) for t in api.tags]
     cycles = _alias_cycles(api.aliases)
     for alias in api.aliases:
-        put(f"{pkg}/models/{alias.module}.py", "alias.py.jinja", alias=_alias_view(alias, cycles.get(alias.module, frozenset())))
+        cycle = cycles.get(alias.module, frozenset())
+        put(f"{pkg}/models/{alias.module}.py", "alias.py.jinja", (alias, cycle), lambda: {"alias": _alias_view(alias, cycle)})
     everything = sorted([(m.name, m.module) for m in api.models] + [(a.name, a.module) for a in api.aliases])
-    put(
-        f"{pkg}/models/__init__.py",
-        "models_init.py.jinja",
-        models=[{"name": name, "module": module} for name, module in everything],
-    )
+    models = [{"name": name, "module": module} for name, module in everything]
+    put(f"{pkg}/models/__init__.py", "models_init.py.jinja", models, lambda: {"models": models})
+    tags = [_tag_view(t, paging) for t in api.tags]
     for tag in tags:
-        for op in tag["operations"]:
-            path = f"{pkg}/operations/{op['module']}.py"
-            if shared(path):
-                files[path] = operation_template.render(**common, op=op)
-        put(f"{pkg}/resources/{tag['module']}.py", "resource.py.jinja", tag=tag)
-    put(f"{pkg}/operations/__init__.py", "package/operations_init.py.jinja")
-    put(f"{pkg}/resources/__init__.py", "package/resources_init.py.jinja")
+        put(f"{pkg}/resources/{tag['module']}.py", "resource.py.jinja", tag, lambda: {"tag": tag})
+    put(f"{pkg}/operations/__init__.py", "package/operations_init.py.jinja", None)
+    put(f"{pkg}/resources/__init__.py", "package/resources_init.py.jinja", None)
     title = api.title or pkg
     put(
         f"{pkg}/_client.py",
         "client.py.jinja",
-        tags=tags,
-        client_docstring=docstring(f"Synchronous client for the {title}.", 4),
-        async_client_docstring=docstring(f"Asynchronous client for the {title}.", 4),
+        (tags, title),
+        lambda: {
+            "tags": tags,
+            "client_docstring": docstring(f"Synchronous client for the {title}.", 4),
+            "async_client_docstring": docstring(f"Asynchronous client for the {title}.", 4),
+        },
     )
-    put(
-        f"{pkg}/__init__.py",
-        "package/__init__.py.jinja",
-        docstring=docstring(f"{title} {api.version}: a typed Python SDK.\n\n{api.description}".strip()),
-    )
-    put(f"{pkg}/py.typed", "package/py.typed.jinja")
-    files["pyproject.toml"] = env.get_template("package/pyproject.toml.jinja").render(
-        **common, description=comment(f"Python SDK for the {title}"), typing_extensions=bool(cycles)
-    )
-    files["README.md"] = env.get_template("package/README.md.jinja").render(
-        **{**common, "header": _header(config, "<!--", " -->")},
-        title=_md(title),
-        description=_md_text(api.description),
-        server_comment=comment(api.server_url or "base_url="),
-        api_version=_md(api.version),
-        out_name=comment(config.out.name),
-        tags=tags,
-        example=_example(tags),
-    )
+    text = f"{title} {api.version}: a typed Python SDK.\n\n{api.description}".strip()
+    put(f"{pkg}/__init__.py", "package/__init__.py.jinja", text, lambda: {"docstring": docstring(text)})
+    put(f"{pkg}/py.typed", "package/py.typed.jinja", None)
+    if wanted("pyproject.toml", (title, bool(cycles))):
+        files["pyproject.toml"] = env.get_template("package/pyproject.toml.jinja").render(
+            **common, description=comment(f"Python SDK for the {title}"), typing_extensions=bool(cycles)
+        )
+    readme = (title, api.description, api.server_url, api.version, config.out.name, tags)
+    if wanted("README.md", readme):
+        files["README.md"] = env.get_template("package/README.md.jinja").render(
+            **{**common, "header": _header(config, "<!--", " -->")},
+            title=_md(title),
+            description=_md_text(api.description),
+            server_comment=comment(api.server_url or "base_url="),
+            api_version=_md(api.version),
+            out_name=comment(config.out.name),
+            tags=tags,
+            example=_example(tags),
+        )
     return files
+
+
+def _bases(model: Model, models: dict[str, Model]) -> tuple[Model, ...]:
+    """The classes ``model`` extends, nearest first (what its module is rendered from besides it)."""
+    chain: list[Model] = []
+    seen = {model.name}
+    while model.base is not None and model.base.name in models and model.base.name not in seen:
+        model = models[model.base.name]
+        seen.add(model.name)
+        chain.append(model)
+    return tuple(chain)

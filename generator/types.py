@@ -13,15 +13,27 @@ from typing import Any
 
 from . import naming
 from .errors import Problem, escape_token
-from .refs import MISSING, lookup
+from .refs import MISSING, into_paths, lookup
 from .ir import ANY, NONE, ListOf, LiteralOf, MapOf, ModelRef, Prim, Tagged, TupleOf, TypeRef, UnionOf
 
-__all__ = ["Context", "text_of", "resolve", "union", "is_object_schema", "deref", "nullable"]
+__all__ = ["Context", "Trace", "text_of", "resolve", "union", "is_object_schema", "deref", "nullable"]
 
 _STRING_FORMATS = {"date-time": "datetime", "date": "date", "time": "time", "binary": "bytes"}
 _MAX_DEPTH = 64
 
 Hoist = Callable[[str, dict[str, Any], str], ModelRef]
+
+
+@dataclass
+class Trace:
+    """What each unit of the build did, for ``incremental``: a unit is "#" (the component
+    schemas) or a path (its operations), and owns the models its hoists queued, transitively."""
+
+    calls: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # unit → hoists (pointer, hint)
+    problems: dict[str, list[Problem]] = field(default_factory=dict)  # unit → its problems, in order
+    owner: dict[str, str] = field(default_factory=dict)  # hoisted model's pointer → its unit
+    hoisted: dict[str, ModelRef] = field(default_factory=dict)  # every hoist's pointer → its model
+    into_paths: bool = False  # a $ref followed into ``paths``: one path may depend on another
 
 
 @dataclass
@@ -32,12 +44,19 @@ class Context:
     components: dict[str, ModelRef]  # component schema name → its class or alias
     hoist: Hoist  # (name hint, object schema, pointer) → the hoisted model
     problems: list[Problem] = field(default_factory=list)
+    unit: str = "#"  # what is being built (see ``Trace``)
+    trace: Trace | None = None
 
     def warn(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message, "warning"))
+        self._add(Problem(where, message, "warning"))
 
     def error(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message))
+        self._add(Problem(where, message))
+
+    def _add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+        if self.trace is not None:
+            self.trace.problems.setdefault(self.unit, []).append(problem)
 
 
 def text_of(schema: Any, key: str) -> str:
@@ -61,6 +80,8 @@ def deref(schema: Any, ctx: Context, where: str) -> tuple[Any, str]:
             ctx.error(where, f"circular $ref: {' -> '.join(seen + [ref])}")
             return {}, where
         seen.append(ref)
+        if ctx.trace is not None and into_paths(ref):
+            ctx.trace.into_paths = True
         target = lookup(ctx.document, ref)
         if target is MISSING:
             ctx.error(where, f"unresolvable $ref {ref!r}")

@@ -13,7 +13,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GeneratorError, Problem
@@ -30,6 +30,7 @@ class Summary:
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
     kept: tuple[str, ...] = ()  # no longer generated but edited by hand: left in place
+    hashes: dict[str, str] = field(default_factory=dict)  # what the manifest lists: path → sha256
 
 
 def sha256(text: str) -> str:
@@ -37,7 +38,11 @@ def sha256(text: str) -> str:
 
 
 def manifest_text(
-    files: dict[str, str], spec_sha256: str, sources: dict[str, str] | None = None, inputs: dict[str, str] | None = None
+    files: dict[str, str],
+    spec_sha256: str,
+    sources: dict[str, str] | None = None,
+    inputs: dict[str, str] | None = None,
+    hashes: dict[str, str] | None = None,
 ) -> str:
     """The manifest: every file's hash; (``inputs``) hashes of what the files were made from (spec,
     templates, generator, configuration, formatter), so ``check`` can skip regenerating when none
@@ -50,7 +55,7 @@ def manifest_text(
     }
     if inputs:
         data["inputs"] = dict(sorted(inputs.items()))
-    data["files"] = {path: sha256(text) for path, text in sorted(files.items())}
+    data["files"] = dict(sorted((hashes or {path: sha256(text) for path, text in files.items()}).items()))
     if sources:
         data["formatter"] = FORMATTER
         data["sources"] = dict(sorted(sources.items()))
@@ -112,10 +117,20 @@ def safe_relative(path: str) -> bool:
 
 
 def write_tree(
-    out: Path, files: dict[str, str], spec_sha256: str, sources: dict[str, str] | None = None, inputs: dict[str, str] | None = None
+    out: Path,
+    files: dict[str, str],
+    spec_sha256: str,
+    sources: dict[str, str] | None = None,
+    inputs: dict[str, str] | None = None,
+    known: dict[str, str] | None = None,
 ) -> Summary:
-    """Replace the generator's files in ``out`` with ``files``; keep every other file."""
-    bad = [p for p in files if not safe_relative(p)]
+    """Replace the generator's files in ``out`` with ``files``; keep every other file.
+
+    ``known`` (path → sha256): more generated files, which are on disk with exactly that content
+    (an incremental run checked it). When they and ``files`` are the files the manifest lists,
+    only the files that changed are written (``_replace_files``); otherwise the whole tree is
+    staged and swapped in."""
+    bad = [p for p in [*files, *(known or {})] if not safe_relative(p)]
     if bad:
         raise GeneratorError(str(out), [Problem("#", f"refusing to write outside the output folder: {p!r}") for p in bad])
     out = out.resolve() if out.exists() else out.absolute()
@@ -123,6 +138,11 @@ def write_tree(
     if out.exists() and not out.is_dir():
         raise GeneratorError(str(out), [Problem("#", "the output path is a file, not a folder")])
     old = read_manifest(out) if out.is_dir() else {}
+    if known:
+        hashes = {**known, **{p: sha256(text) for p, text in files.items()}}
+        if hashes.keys() == old.keys() and all(old[p] == h for p, h in known.items()):
+            return _replace_files(out, files, hashes, manifest_text(files, spec_sha256, sources, inputs, hashes))
+        files = {**{p: (out / p).read_text(encoding="utf-8") for p in known}, **files}
     existing = _Existing(out)
     in_the_way = [p for p in files if _in_the_way(out, p, old, files[p], existing)]
     if in_the_way:
@@ -130,7 +150,8 @@ def write_tree(
             str(out),
             [Problem("#", f"{p}: a file the generator did not write is in the way; move it and generate again") for p in in_the_way],
         )
-    files = {**files, MANIFEST: manifest_text(files, spec_sha256, sources, inputs)}
+    hashes = {p: sha256(text) for p, text in files.items()}
+    files = {**files, MANIFEST: manifest_text(files, spec_sha256, sources, inputs, hashes)}
     base = str(out)  # plain strings below: pathlib costs more than the file system calls
     same = {p for p in files if existing.kind(p) == "file" and _same(os.path.join(base, p), files[p])}
     unchanged = tuple(sorted(same))
@@ -163,7 +184,57 @@ def write_tree(
         _swap(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    return Summary(written, unchanged, removed, kept)
+    return Summary(written, unchanged, removed, kept, hashes)
+
+
+_JOURNAL = ".journal"
+
+
+def _replace_files(out: Path, files: dict[str, str], hashes: dict[str, str], manifest: str) -> Summary:
+    """Write the files that changed, and the manifest, into place (the set of files is the same).
+
+    All or nothing without staging the whole tree: the new files are written into a staging
+    folder beside ``out``, then a journal listing them is put in that folder (by a rename, so it
+    is complete or absent), and only then are they renamed into place one by one. A crash
+    before the journal leaves ``out`` untouched; after it, ``_recover`` finishes the renames."""
+    base = str(out)
+    changed = {p: t for p, t in {**files, MANIFEST: manifest}.items() if not _same(os.path.join(base, p), t)}
+    if not changed:
+        return Summary((), tuple(sorted([*hashes, MANIFEST])), (), (), hashes)
+    stage = tempfile.mkdtemp(prefix=f".{out.name}.stage-", dir=out.parent)
+    try:
+        for n, (path, text) in enumerate(changed.items()):
+            with open(os.path.join(stage, str(n)), "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+            mode = stat.S_IMODE(os.stat(os.path.join(base, path)).st_mode) if os.path.exists(os.path.join(base, path)) else None
+            if mode is not None:
+                os.chmod(os.path.join(stage, str(n)), mode)
+        with open(os.path.join(stage, _JOURNAL + ".tmp"), "w", encoding="utf-8") as f:
+            json.dump([out.name, list(changed)], f)
+        os.replace(os.path.join(stage, _JOURNAL + ".tmp"), os.path.join(stage, _JOURNAL))
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    _finish(Path(stage), out)
+    written = tuple(sorted(changed))
+    unchanged = tuple(sorted(p for p in [*hashes, MANIFEST] if p not in changed))
+    return Summary(written, unchanged, (), (), hashes)
+
+
+def _finish(stage: Path, out: Path) -> None:
+    """The renames a complete journal in ``stage`` lists, then the staging folder removed."""
+    try:
+        with open(stage / _JOURNAL, encoding="utf-8") as f:
+            name, paths = json.load(f)
+    except (OSError, ValueError):
+        shutil.rmtree(stage, ignore_errors=True)  # no journal: nothing was moved yet
+        return
+    if name == out.name:
+        for n, path in enumerate(paths):
+            source = stage / str(n)
+            if source.exists() and safe_relative(path):
+                os.replace(source, out / path)
+    shutil.rmtree(stage, ignore_errors=True)
 
 
 def sha256_of(path: Path | str) -> str:
@@ -176,7 +247,12 @@ def sha256_of(path: Path | str) -> str:
 
 
 def _recover(out: Path) -> None:
-    """After a crash between the two renames of a swap, put the previous tree back."""
+    """After a crash between the two renames of a swap, put the previous tree back; after a
+    crash in the middle of ``_replace_files``' renames, finish them."""
+    if out.parent.is_dir():
+        for stage in sorted(out.parent.glob(f".{out.name}.stage-*")):
+            if (stage / _JOURNAL).is_file() and out.is_dir():
+                _finish(stage, out)
     if out.exists():
         return
     backups = sorted(out.parent.glob(f".{out.name}.old-*")) if out.parent.is_dir() else []

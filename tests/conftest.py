@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,20 @@ SEED = ROOT.parent / "shared" / "seeds" / "000_b1b4cff988af5f48.txt"
 
 if str(GENERATED) not in sys.path:  # the committed SDK, importable without installing it
     sys.path.insert(0, str(GENERATED))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def generator_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The generator's cache folder (incremental runs, compiled templates): one per test session,
+    not the user's, for this process and the CLI processes tests start."""
+    folder = tmp_path_factory.mktemp("generator-cache")
+    before = os.environ.get("SDK_GENERATOR_CACHE")
+    os.environ["SDK_GENERATOR_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("SDK_GENERATOR_CACHE", None)
+    else:
+        os.environ["SDK_GENERATOR_CACHE"] = before
 
 
 def load_json(path: Path) -> Any:

@@ -1,0 +1,309 @@
+"""Regenerating after a few paths of a large spec changed: the last run replayed, not redone.
+
+A ``generate`` run saves, in a cache folder outside the output (``SDK_GENERATOR_CACHE``, else
+``$XDG_CACHE_HOME/sdk-generator`` or ``~/.cache/sdk-generator``), its IR, what each unit of the IR
+build did (``types.Trace``: a unit is the component schemas, or one path's operations), a
+digest of each unit of the spec, each file's key (``render``) and the size and time of each
+file it wrote. The next run, when only a few paths changed and nothing else did (settings,
+templates, generator, everything in the spec outside ``paths``, the output folder), rebuilds
+those paths' operations and the models their inline schemas hoisted, and renders and formats
+only the files whose keys changed.
+
+The replay is taken only when it is the full build's result: each changed unit must hoist the
+same schemas, under the same names and in the same order, and report the same problems as
+before, the operations must keep their names and pointers, and the files the same paths.
+Anything else (or a spec with ``$ref``s into ``paths``, which would make one path depend on
+another) is a full build. Tests compare both on random edits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem
+from .ir import Alias, Api, Model, ModelRef, Operation
+from .types import Trace
+
+__all__ = ["CACHE_ENV", "State", "Replay", "digests", "load_state", "save_state", "cache_path", "replay"]
+
+CACHE_ENV = "SDK_GENERATOR_CACHE"
+_FORMAT = 1  # of the saved state; another value is not read
+# At most this share of the paths (or 8) changed: beyond that a full build costs about as much.
+_MOST_CHANGED = 0.05
+_MISSING = object()
+
+
+@dataclass
+class State:
+    """What a run leaves for the next one (see the module's docstring)."""
+
+    settings: dict[str, str]  # the fingerprint's parts other than the spec (``inputs.fingerprint``)
+    spec: str  # the spec's sha256
+    rest: bytes | None  # digest of the spec outside ``paths``
+    paths: dict[str, bytes | None]  # each path's digest, in document order
+    api: Api
+    warnings: list[Problem]
+    trace: Trace
+    keys: dict[str, object]  # file → key (``render``)
+    files: dict[str, str] = field(default_factory=dict)  # file → sha256 of its text
+    sources: dict[str, str] = field(default_factory=dict)  # Python file → hash before black
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)  # file → (size, mtime_ns) on disk
+    format: int = _FORMAT
+
+
+def _digest(value: Any) -> bytes | None:
+    """A digest of a parsed JSON/YAML value, key order included: ``pickle`` without its memo
+    writes every value out in full, so equal values give equal bytes (``marshal`` would not:
+    it marks objects referred to more than once). None when it cannot be taken (a cycle
+    through YAML aliases): such a unit counts as changed in every run."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    try:
+        pickler.dump(value)
+    except Exception:  # noqa: BLE001 - whatever it cannot write out
+        return None
+    return hashlib.sha256(buffer.getvalue()).digest()
+
+
+def digests(data: dict[str, Any]) -> tuple[bytes | None, dict[str, bytes | None]] | None:
+    """The digest of the spec outside ``paths``, and of each path; None without a ``paths`` object."""
+    paths = data.get("paths")
+    if not isinstance(paths, dict):
+        return None
+    return _digest({k: v for k, v in data.items() if k != "paths"}), {str(k): _digest(v) for k, v in paths.items()}
+
+
+def cache_folder() -> Path | None:
+    """The generator's cache folder; None when caching is off (``SDK_GENERATOR_CACHE`` set to
+    an empty string)."""
+    folder = os.environ.get(CACHE_ENV)
+    if folder == "":
+        return None
+    if folder is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "sdk-generator")
+    return Path(folder)
+
+
+def cache_path(out: Path) -> Path | None:
+    """Where the state for output folder ``out`` is kept."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    key = hashlib.sha256(str(out.absolute().resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    return folder / f"{key}.pickle"
+
+
+def load_state(out: Path, freeze: bool = False) -> State | None:
+    """The state the last run saved for ``out``. ``freeze``: its objects are moved to the
+    collector's permanent generation (see ``gc.freeze``; the caller unfreezes), so that no
+    collection walks them (the first one after loading would take a twentieth of a second)."""
+    path = cache_path(out)
+    if path is None:
+        return None
+    enabled = gc.isenabled()
+    gc.disable()  # unpickling builds a large graph of objects: no collection halfway
+    try:
+        with open(path, "rb") as f:
+            state = pickle.load(f)
+        if freeze:
+            gc.freeze()
+    except Exception:  # noqa: BLE001 - a missing, truncated or old cache is no cache
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+    return state if isinstance(state, State) and state.format == _FORMAT else None
+
+
+def save_state(out: Path, state: State, written: dict[str, str], background: bool = False) -> None:
+    """Record the files on disk (``written``: path → sha256) and save ``state``; a cache that
+    cannot be written is no cache (the next run is a full one). ``background``: the pickle is
+    written by a detached process (a large SDK's takes about 0.2 s), and this one goes on; a
+    run that starts before it is written does a full build."""
+    path = cache_path(out)
+    if path is None:
+        return
+    stats: dict[str, tuple[int, int]] = {}
+    base = str(out)
+    for rel in written:
+        try:
+            st = os.stat(os.path.join(base, rel), follow_symlinks=False)
+        except OSError:
+            continue
+        stats[rel] = (st.st_size, st.st_mtime_ns)
+    state = dataclasses.replace(state, files=dict(written), stats=stats)
+    detached = _detached() if background else None
+    if detached is None:
+        _write(path, state)
+    elif detached:
+        try:
+            _write(path, state)
+        finally:
+            os._exit(0)
+
+
+def _detached() -> bool | None:
+    """Fork twice: True in the grandchild (its output closed, nobody waits for it), False here
+    (once the child that forked it has ended); None where the platform cannot fork."""
+    if not hasattr(os, "fork"):
+        return None
+    child = os.fork()
+    if child:
+        os.waitpid(child, 0)
+        return False
+    try:
+        if os.fork():
+            os._exit(0)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        return True
+    except BaseException:
+        os._exit(1)
+
+
+def _write(path: Path, state: State) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".state-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, path)
+        except BaseException:
+            os.unlink(temp)
+            raise
+    except OSError:
+        return
+
+
+def unchanged_on_disk(out: Path, state: State) -> bool:
+    """Whether every file the state lists is on disk as it was written (size and time): a file
+    edited since must be rewritten, which only a full run knows how to do."""
+    base = str(out)
+    for rel, (size, mtime) in state.stats.items():
+        try:
+            st = os.stat(os.path.join(base, rel), follow_symlinks=False)
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return False
+    return len(state.stats) == len(state.files)
+
+
+class _Diverged(Exception):
+    """The replay would not give what a full build gives."""
+
+
+@dataclass
+class Replay:
+    """The changed paths' part of a build, against the last run's IR and trace."""
+
+    state: State
+    changed: set[str]
+    build_one: Callable[[ModelRef, str, Any, str], None] = field(init=False)
+    ctx: Any = field(init=False)
+    queue: list[tuple[ModelRef, str, Any, str]] = field(default_factory=list)
+    queued: dict[str, str] = field(default_factory=dict)  # hoisted pointer → the unit that queued it
+    calls: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        owner = self.state.trace.owner
+        self.owned = {where for where, unit in owner.items() if unit in self.changed}
+        self.models_by_name: dict[str, Model] = {}
+        for m in self.state.api.models:
+            self.models_by_name.setdefault(m.name, m)
+
+    def hoist(self, hint: str, schema: dict[str, Any], where: str) -> ModelRef:
+        self.calls.setdefault(self.ctx.unit, []).append((where, hint))
+        ref = self.state.trace.hoisted.get(where)
+        if ref is None:  # a new inline model: its name depends on the whole build
+            raise _Diverged
+        if where in self.owned and where not in self.queued:
+            self.queued[where] = self.ctx.unit
+            self.queue.append((ref, where, schema, self.ctx.unit))
+        return ref
+
+    def model(self, name: str) -> Model | None:
+        self.flush()
+        return self.models_by_name.get(name)
+
+    def flush(self) -> None:
+        while self.queue:
+            ref, where, schema, unit = self.queue.pop(0)
+            outer, self.ctx.unit = self.ctx.unit, unit
+            try:
+                self.build_one(ref, where, schema, where)
+            finally:
+                self.ctx.unit = outer
+
+
+def replay(data: dict[str, Any], state: State, spec_digests: tuple[bytes | None, dict[str, bytes | None]]) -> tuple[Api, set[str]] | None:
+    """The IR of ``data`` from the last run's, when only a few paths changed and replaying them
+    gives what a full build gives (see the module's docstring); and the changed paths."""
+    from .api import tags_of
+    from .models import ModelBuilder
+    from .operations import find_operations, operation
+
+    rest, paths = spec_digests
+    if rest is None or rest != state.rest or list(paths) != list(state.paths) or state.trace.into_paths:
+        return None
+    changed = {p for p, d in paths.items() if d is None or d != state.paths[p]}
+    if len(changed) > max(8, int(len(paths) * _MOST_CHANGED)):
+        return None
+    old = state.api
+    if not changed:
+        return old, changed
+    builder = ModelBuilder(data)
+    builder._pending.clear()  # the components: built last time, and unchanged
+    ctx = builder.ctx
+    ctx.trace = Trace()
+    found, names = find_operations(data, ctx)
+    if ctx.problems:
+        return None
+    if [f[4] for f in found] != [op.pointer for op in old.operations] or [names[f[4]] for f in found] != [op.name for op in old.operations]:
+        return None
+    run = Replay(state, changed)
+    run.ctx, run.build_one = ctx, builder._build_one
+    ctx.hoist = run.hoist
+    operations: dict[str, Operation] = {}
+    try:
+        for f in found:
+            if f[0] in changed:
+                ctx.unit = f[0]
+                operations[f[4]] = operation(data, ctx, run.model, *f, names[f[4]])
+        ctx.unit = "#"
+        run.flush()
+    except _Diverged:
+        return None
+    trace = state.trace
+    if ctx.trace.into_paths:
+        return None
+    for unit in changed:
+        if run.calls.get(unit, []) != trace.calls.get(unit, []) or ctx.trace.problems.get(unit, []) != trace.problems.get(unit, []):
+            return None
+    if set(run.queued) != run.owned or any(trace.owner[w] != unit for w, unit in run.queued.items()):
+        return None
+    new_models = {m.pointer: m for m in builder.models}
+    new_aliases = {a.pointer: a for a in builder.aliases}
+    if {m.pointer for m in old.models if m.pointer in run.owned} != new_models.keys():
+        return None  # a hoisted schema that became (or stopped being) an object
+    if {a.pointer for a in old.aliases if a.pointer in run.owned} != new_aliases.keys():
+        return None
+    models = tuple(new_models.get(m.pointer, m) for m in old.models)
+    aliases = tuple(new_aliases.get(a.pointer, a) for a in old.aliases)
+    ops = tuple(operations.get(op.pointer, op) for op in old.operations)
+    api = dataclasses.replace(old, models=models, aliases=aliases, operations=ops, tags=tuple(tags_of(data, list(ops))))
+    return api, changed

@@ -1,0 +1,375 @@
+"""Incremental regeneration (``generator.incremental``): after an edit to a few paths, the run that
+replays the last one writes exactly the tree a full build writes, file for file, manifest
+included; edits it cannot replay fall back to a full build, with the same result.
+
+Every case generates the spec, edits it, regenerates into the same folder (``pipeline.generate``,
+as the CLI does), and compares the tree with a full build of the edited spec in a fresh folder.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from generator import incremental
+from generator.config import Config, load_config
+from generator.errors import GeneratorError
+from generator.operations import METHODS
+from generator.pipeline import Result, generate, run
+from generator.write import MANIFEST, write_tree
+
+SPECS_DIR = ROOT / "tests" / "specs"
+SPECS = sorted(p for p in SPECS_DIR.iterdir() if p.suffix in (".json", ".yaml"))
+
+Edit = Callable[[dict[str, Any], str], bool]  # (spec, path) → whether it applied
+
+
+def _config(spec: Path, out: Path, source: Path | None = None) -> Config:
+    sidecar = (source or spec).with_suffix(".toml")
+    base = load_config(sidecar) if sidecar.is_file() else Config()
+    return replace(base, spec=spec, out=out, package="isdk", client="Client", root=out.parent)
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _operations(item: dict[str, Any]) -> list[dict[str, Any]]:
+    return [item[m] for m in METHODS if isinstance(item.get(m), dict)]
+
+
+def _first_op(spec: dict[str, Any], path: str) -> dict[str, Any] | None:
+    item = spec["paths"][path]
+    ops = _operations(item) if isinstance(item, dict) else []
+    return ops[0] if ops else None
+
+
+def _summary(spec: dict[str, Any], path: str) -> bool:
+    op = _first_op(spec, path)
+    if op is None:
+        return False
+    op["summary"] = "An edited summary: ✓ \"quoted\" and `ticked`"
+    return True
+
+
+def _deprecated(spec: dict[str, Any], path: str) -> bool:
+    op = _first_op(spec, path)
+    if op is None:
+        return False
+    op["deprecated"] = not op.get("deprecated", False)
+    return True
+
+
+def _parameter(spec: dict[str, Any], path: str) -> bool:
+    op = _first_op(spec, path)
+    if op is None:
+        return False
+    op.setdefault("parameters", []).append({"name": "zz_added", "in": "query", "description": "Added.", "schema": {"type": "integer"}})
+    return True
+
+
+def _inline_property(spec: dict[str, Any], path: str) -> bool:
+    """A property added to the first inline object schema of the path (request or response)."""
+    for op in _operations(spec["paths"][path]) if isinstance(spec["paths"][path], dict) else []:
+        for holder in [op.get("requestBody"), *(op.get("responses") or {}).values()]:
+            for media in ((holder or {}).get("content") or {}).values() if isinstance(holder, dict) else []:
+                schema = media.get("schema") if isinstance(media, dict) else None
+                if isinstance(schema, dict) and isinstance(schema.get("properties"), dict):
+                    schema["properties"]["zz_added"] = {"type": "string", "description": "Added."}
+                    return True
+    return False
+
+
+def _new_inline_object(spec: dict[str, Any], path: str) -> bool:
+    """A response that becomes an inline object: a new hoisted model (a full build)."""
+    op = _first_op(spec, path)
+    if op is None:
+        return False
+    schema = {"type": "object", "properties": {"zz_added": {"type": "integer"}}}
+    op["responses"] = {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}
+    return True
+
+
+def _renamed(spec: dict[str, Any], path: str) -> bool:
+    op = _first_op(spec, path)
+    if op is None:
+        return False
+    op["operationId"] = str(op.get("operationId", "unnamed")) + "Renamed"
+    return True
+
+
+def _tagged(spec: dict[str, Any], path: str) -> bool:
+    op = _first_op(spec, path)
+    if op is None:
+        return False
+    op["tags"] = [*(op.get("tags") or []), "zz-added-tag"]
+    return True
+
+
+def _removed(spec: dict[str, Any], path: str) -> bool:
+    item = spec["paths"][path]
+    methods = [m for m in METHODS if isinstance(item, dict) and isinstance(item.get(m), dict)]
+    if not methods:
+        return False
+    del item[methods[-1]]
+    return True
+
+
+EDITS: dict[str, Edit] = {
+    "summary": _summary,
+    "deprecated": _deprecated,
+    "parameter": _parameter,
+    "inline_property": _inline_property,
+    "new_inline_object": _new_inline_object,
+    "renamed": _renamed,
+    "tagged": _tagged,
+    "removed": _removed,
+}
+# Edits a replay must handle (where the spec allows them): the point of the fast path.
+REPLAYED = {"summary", "deprecated", "parameter", "inline_property"}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    assert isinstance(data, dict)
+    return data
+
+
+def _regenerate(tmp_path: Path, source: Path, spec: dict[str, Any], edited: dict[str, Any]) -> tuple[Result, Path, Path]:
+    """Generate ``spec``, then ``edited`` into the same folder; a full build of ``edited`` elsewhere."""
+    work, fresh = tmp_path / "work", tmp_path / "fresh"
+    work.mkdir()
+    fresh.mkdir()
+    spec_path = work / "openapi.json"
+    spec_path.write_text(json.dumps(spec, indent=2), encoding="utf-8")
+    generate(_config(spec_path, work / "out", source))
+    before = _tree(work / "out")
+    spec_path.write_text(json.dumps(edited, indent=2), encoding="utf-8")
+    full_spec = fresh / "openapi.json"
+    full_spec.write_text(json.dumps(edited, indent=2), encoding="utf-8")
+    try:
+        full = run(_config(full_spec, fresh / "out", source))
+    except GeneratorError as exc:  # an edit that breaks the spec (or its settings): the same error
+        with pytest.raises(GeneratorError) as info:
+            generate(_config(spec_path, work / "out", source))
+        assert [p.message for p in info.value.problems] == [p.message for p in exc.problems]
+        assert _tree(work / "out") == before  # nothing written
+        pytest.skip("the edit breaks the spec: both fail alike")
+    result, _ = generate(_config(spec_path, work / "out", source))
+    write_tree(fresh / "out", full.files, full.spec_sha256, full.sources, full.inputs)
+    assert result.warnings == full.warnings
+    return result, work / "out", fresh / "out"
+
+
+CASES = [(spec, edit) for spec in SPECS for edit in EDITS]
+
+
+@pytest.mark.parametrize(("spec", "edit"), CASES, ids=[f"{s.stem}-{e}" for s, e in CASES])
+def test_regenerating_after_an_edit_writes_what_a_full_build_writes(tmp_path: Path, spec: Path, edit: str) -> None:
+    original = _read(spec)
+    paths = list(original.get("paths") or {})
+    if not paths:
+        pytest.skip("no paths")
+    path = paths[len(edit) % len(paths)]  # a different path for different edits
+    edited = copy.deepcopy(original)
+    if not EDITS[edit](edited, path):
+        pytest.skip(f"{edit} does not apply to {path}")
+    result, out, fresh = _regenerate(tmp_path, spec, original, edited)
+    assert _tree(out) == _tree(fresh)
+    if edit in REPLAYED:
+        assert result.replayed == (path,), "a full build where a replay was expected"
+        assert result.unchanged and MANIFEST not in result.unchanged
+
+
+def _spec_with(paths: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    return {"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": paths, "components": {"schemas": schemas}}
+
+
+def _get(schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"get": {"responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}, **extra}}
+
+
+SPEC = _spec_with(
+    {
+        "/a": _get({"type": "object", "properties": {"x": {"type": "object", "properties": {"y": {"type": "string"}}}}}, operationId="getA"),
+        "/b": _get({"$ref": "#/components/schemas/Thing"}, operationId="getB"),
+        "/c": _get({"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}, operationId="getC"),
+    },
+    {"Thing": {"type": "object", "properties": {"id": {"type": "integer"}, "inner": {"type": "object", "properties": {"z": {"type": "boolean"}}}}}},
+)
+
+
+def test_a_nested_inline_object_edited_is_replayed(tmp_path: Path) -> None:
+    """``/a``'s response hoists a model, which hoists another: both are the path's, and rebuilt."""
+    edited = copy.deepcopy(SPEC)
+    edited["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["x"]["properties"]["w"] = {"type": "number"}
+    result, out, fresh = _regenerate(tmp_path, SPECS_DIR / "none.json", SPEC, edited)
+    assert result.replayed == ("/a",) and _tree(out) == _tree(fresh)
+    assert "    w: " in (out / "isdk" / "models" / "get_a_response200_x.py").read_text(encoding="utf-8")
+    assert set(result.files) == {"isdk/models/get_a_response200_x.py"}  # the only file that changed
+
+
+@pytest.mark.parametrize(
+    ("what", "change"),
+    [
+        ("a component schema", lambda s: s["components"]["schemas"]["Thing"]["properties"].update(name={"type": "string"})),
+        ("info", lambda s: s["info"].update(title="Other")),
+        ("a path added", lambda s: s["paths"].update({"/d": _get({"$ref": "#/components/schemas/Thing"}, operationId="getD")})),
+        ("paths reordered", lambda s: s.update(paths=dict(reversed(list(s["paths"].items()))))),
+        (
+            "a path item that names another",
+            lambda s: s["paths"]["/b"]["get"].update(parameters=[{"$ref": "#/paths/~1c/get/parameters/0"}])
+            or s["paths"]["/c"]["get"].update(parameters=[{"name": "q", "in": "query", "schema": {"type": "string"}}]),
+        ),
+    ],
+)
+def test_edits_a_replay_cannot_follow_are_full_builds(tmp_path: Path, what: str, change: Callable[[dict[str, Any]], object]) -> None:
+    edited = copy.deepcopy(SPEC)
+    change(edited)
+    result, out, fresh = _regenerate(tmp_path, SPECS_DIR / "none.json", SPEC, edited)
+    assert result.replayed == () and not result.unchanged, what
+    assert _tree(out) == _tree(fresh)
+
+
+def test_a_path_that_names_another_is_never_replayed(tmp_path: Path) -> None:
+    """``/c`` takes its parameter from ``/b``: editing ``/b`` changes ``/c``'s operation too."""
+    spec = copy.deepcopy(SPEC)
+    spec["paths"]["/b"]["get"]["parameters"] = [{"name": "q", "in": "query", "description": "One.", "schema": {"type": "string"}}]
+    spec["paths"]["/c"]["get"]["parameters"] = [{"$ref": "#/paths/~1b/get/parameters/0"}]
+    edited = copy.deepcopy(spec)
+    edited["paths"]["/b"]["get"]["parameters"][0]["description"] = "Two."
+    result, out, fresh = _regenerate(tmp_path, SPECS_DIR / "none.json", spec, edited)
+    assert result.replayed == () and _tree(out) == _tree(fresh)
+    assert "Two." in (out / "isdk" / "operations" / "get_c.py").read_text(encoding="utf-8")
+
+
+def test_a_generated_file_edited_by_hand_is_restored_by_a_full_build(tmp_path: Path) -> None:
+    edited = copy.deepcopy(SPEC)
+    _summary(edited, "/b")
+    work = tmp_path / "work"
+    work.mkdir()
+    spec_path = work / "openapi.json"
+    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
+    config = _config(spec_path, work / "out")
+    generate(config)
+    model = work / "out" / "isdk" / "models" / "thing.py"
+    original = model.read_bytes()
+    model.write_bytes(original + b"# edited\n")
+    spec_path.write_text(json.dumps(edited), encoding="utf-8")
+    result, summary = generate(config)
+    assert result.replayed == () and model.read_bytes() == original
+    assert "isdk/models/thing.py" in summary.written
+
+
+def test_other_settings_are_a_full_build(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    spec_path = work / "openapi.json"
+    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
+    generate(_config(spec_path, work / "out"))
+    edited = copy.deepcopy(SPEC)
+    _summary(edited, "/a")
+    spec_path.write_text(json.dumps(edited), encoding="utf-8")
+    result, _ = generate(replace(_config(spec_path, work / "out"), client="Other"))
+    assert result.replayed == () and "class Other" in (work / "out" / "isdk" / "_client.py").read_text(encoding="utf-8")
+
+
+def test_without_a_cache_folder_every_run_is_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(incremental.CACHE_ENV, "")
+    assert incremental.cache_path(tmp_path) is None
+    work = tmp_path / "work"
+    work.mkdir()
+    spec_path = work / "openapi.json"
+    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
+    generate(_config(spec_path, work / "out"))
+    edited = copy.deepcopy(SPEC)
+    _summary(edited, "/a")
+    spec_path.write_text(json.dumps(edited), encoding="utf-8")
+    result, _ = generate(_config(spec_path, work / "out"))
+    assert result.replayed == () and result.state is not None
+
+
+def test_a_broken_cache_file_is_no_cache(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    spec_path = work / "openapi.json"
+    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
+    config = _config(spec_path, work / "out")
+    generate(config)
+    cache = incremental.cache_path(config.out)
+    assert cache is not None and cache.is_file()
+    cache.write_bytes(cache.read_bytes()[:1000])
+    edited = copy.deepcopy(SPEC)
+    _summary(edited, "/a")
+    spec_path.write_text(json.dumps(edited), encoding="utf-8")
+    result, _ = generate(config)
+    assert result.replayed == ()
+    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")  # the cache written by that run works
+    assert generate(config)[0].replayed == ("/a",)
+
+
+def test_an_interrupted_write_is_finished_by_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The renames of an incremental write stop after the journal is complete (a crash): the next
+    write finishes them first, so no file is left half old, half new."""
+    import generator.write as write
+
+    work = tmp_path / "work"
+    work.mkdir()
+    spec_path = work / "openapi.json"
+    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
+    config = _config(spec_path, work / "out")
+    generate(config)
+    edited = copy.deepcopy(SPEC)
+    _summary(edited, "/b")
+    spec_path.write_text(json.dumps(edited), encoding="utf-8")
+
+    def crash(stage: Path, out: Path) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(write, "_finish", crash)
+    with pytest.raises(KeyboardInterrupt):
+        generate(config)
+    monkeypatch.undo()
+    operation = work / "out" / "isdk" / "operations" / "get_b.py"
+    assert "An edited summary" not in operation.read_text(encoding="utf-8")  # nothing moved yet
+    assert [p.name for p in work.glob(".out.stage-*")]
+    write._recover(work / "out")
+    assert "An edited summary" in operation.read_text(encoding="utf-8")
+    assert not list(work.glob(".out.stage-*"))
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "openapi.json").write_text(json.dumps(edited), encoding="utf-8")
+    full = run(_config(fresh / "openapi.json", fresh / "out"))
+    write_tree(fresh / "out", full.files, full.spec_sha256, full.sources, full.inputs)
+    assert _tree(work / "out") == _tree(fresh / "out")
+
+
+def test_a_large_sdks_state_is_saved_by_a_detached_process(tmp_path: Path) -> None:
+    """``save_state(background=True)`` returns at once; the state appears shortly after."""
+    work = tmp_path / "work"
+    work.mkdir()
+    spec_path = work / "openapi.json"
+    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
+    config = _config(spec_path, work / "out")
+    result = run(config, incremental=True)
+    summary = write_tree(config.out, result.files, result.spec_sha256, result.sources, result.inputs)
+    assert result.state is not None
+    incremental.save_state(config.out, result.state, summary.hashes, background=True)
+    cache = incremental.cache_path(config.out)
+    assert cache is not None
+    import time
+
+    deadline = time.monotonic() + 30
+    while not cache.is_file() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    state = incremental.load_state(config.out)
+    assert state is not None and state.files == summary.hashes and len(state.stats) == len(summary.hashes)
