@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
-import io
 import os
 import pickle
 import tempfile
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem
+from .load import value_digest
 from .ir import Alias, Api, Model, ModelRef, Operation
 from .types import Trace
 
@@ -61,27 +61,12 @@ class State:
     format: int = _FORMAT
 
 
-def _digest(value: Any) -> bytes | None:
-    """A digest of a parsed JSON/YAML value, key order included: ``pickle`` without its memo
-    writes every value out in full, so equal values give equal bytes (``marshal`` would not:
-    it marks objects referred to more than once). None when it cannot be taken (a cycle
-    through YAML aliases): such a unit counts as changed in every run."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True
-    try:
-        pickler.dump(value)
-    except Exception:  # noqa: BLE001 - whatever it cannot write out
-        return None
-    return hashlib.sha256(buffer.getvalue()).digest()
-
-
 def digests(data: dict[str, Any]) -> tuple[bytes | None, dict[str, bytes | None]] | None:
     """The digest of the spec outside ``paths``, and of each path; None without a ``paths`` object."""
     paths = data.get("paths")
-    if not isinstance(paths, dict):
+    if not isinstance(paths, dict) or not all(isinstance(k, str) for k in paths):
         return None
-    return _digest({k: v for k, v in data.items() if k != "paths"}), {str(k): _digest(v) for k, v in paths.items()}
+    return value_digest({k: v for k, v in data.items() if k != "paths"}), {k: value_digest(v) for k, v in paths.items()}
 
 
 def cache_folder() -> Path | None:

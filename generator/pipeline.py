@@ -103,16 +103,19 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
     recorded = manifest_data(config.out).get("inputs") if trust_manifest else None
     validated = str(recorded.get("spec", "")) if isinstance(recorded, dict) else ""
     parts = str(recorded.get(SPEC_PARTS, "")) if isinstance(recorded, dict) else ""
+    inputs = fingerprint(config, templates)
+    # The generator's own checks passed on the spec the output was made from, if it is the same
+    # generator: they are not run again on that spec either.
+    same_generator = isinstance(recorded, dict) and recorded.get("generator") == inputs["generator"]
     # openapi-spec-validator may still be running (in another process) while the SDK is built
     # in memory: nothing is returned, so nothing is written, before it has passed the document.
-    document = load(config.spec, source, validated, background=True, previous_parts=parts)
+    document = load(config.spec, source, validated, background=True, previous_parts=parts, checked_sha256=validated if same_generator else "")
     # The parsed document and the IR live until the run ends: the collector is told to leave
     # them alone meanwhile (on large specs it would otherwise walk millions of objects each time).
     freeze = gc.get_freeze_count() == 0
     try:
         if freeze:
             gc.freeze()
-        inputs = fingerprint(config, templates)
         own_templates = config.templates is None and templates == TEMPLATES  # in black's style
         spec_digests = incremental_.digests(document.data) if incremental and not config.changelog else None
         result = _replayed(document.data, config, templates, inputs, spec_digests, own_templates) if spec_digests else None
@@ -185,10 +188,12 @@ def _replayed(
 ) -> Result | None:
     """``incremental.replay``'s IR, with only the files whose keys changed rendered and
     formatted; None when a full build is needed (see ``incremental``)."""
+    manifest = manifest_data(config.out)
+    if not manifest.get("files"):
+        return None  # nothing generated there yet
     state = incremental_.load_state(config.out, freeze=gc.get_freeze_count() > 0)  # as a full build's IR
     if state is None or state.settings != _settings(inputs):
         return None
-    manifest = manifest_data(config.out)
     if manifest.get("spec_sha256") != state.spec or manifest.get("files") != state.files:
         return None  # the output folder is not what that run wrote
     if not incremental_.unchanged_on_disk(config.out, state):

@@ -471,6 +471,42 @@ def test_a_spec_the_manifest_records_as_validated_skips_only_the_validator(tmp_p
     with pytest.raises(GeneratorError, match="Nope"):
         load(path, validated_sha256=hashlib.sha256(path.read_bytes()).hexdigest())
 
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(GeneratorError, match="Nope"):  # checked by another generator: checked again
+        load(path, validated_sha256=digest, checked_sha256="0" * 64)
+    assert load(path, validated_sha256=digest, checked_sha256=digest).data == broken  # by this one
+
+
+def test_regenerating_from_the_same_spec_with_the_same_generator_skips_every_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: dict[str, Any]
+) -> None:
+    """The manifest records the spec and the generator the output was made with: the same spec
+    with the same generator passed every check then. Another generator checks again."""
+    import generator.load
+    from generator.config import Config
+    from generator.pipeline import generate, run
+
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    config = Config(spec=path, out=tmp_path / "out", package="sdk", client="Client")
+    generate(config)
+    calls: list[str] = []
+    real = generator.load.check_references
+
+    def counted(data: Any) -> Any:
+        calls.append("checked")
+        return real(data)
+
+    monkeypatch.setattr(generator.load, "check_references", counted)
+    run(config)
+    assert calls == []
+    manifest = tmp_path / "out" / ".manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["inputs"]["generator"] = "another"
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    run(config)
+    assert calls == ["checked"]
+
 
 # --- openapi-spec-validator in another process while the SDK is built (large specs) -----------
 
