@@ -142,7 +142,7 @@ def generate(config: Config, templates: Path = TEMPLATES) -> tuple[Result, Summa
     summary = write_tree(config.out, result.files, result.spec_sha256, result.sources, result.inputs, result.unchanged)
     if result.state is not None:
         background = len(result.api.models) >= SPLIT_FROM and can_fork()
-        incremental_.save_state(config.out, result.state, summary.hashes, background=background)
+        incremental_.save_state(config.out, result.state, summary.hashes, background, frozenset(summary.written))
     return result, summary
 
 

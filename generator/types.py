@@ -7,6 +7,7 @@ three spellings of "nullable" (an ``anyOf`` branch ``{"type": "null"}``, 3.0 ``n
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,6 +89,16 @@ def deref(schema: Any, ctx: Context, where: str) -> tuple[Any, str]:
             return {}, where
         schema, where = target, ref
     return schema, where
+
+
+@functools.lru_cache(maxsize=None)
+def _prim(kind: str) -> Prim:
+    """One ``Prim`` per kind: a large IR holds tens of thousands (each saved and loaded by
+    ``incremental`` once instead of once per use)."""
+    return Prim(kind)
+
+
+_NUMBER = UnionOf((_prim("int"), _prim("float")))
 
 
 def union(members: Iterable[TypeRef]) -> TypeRef:
@@ -293,15 +304,15 @@ def _resolve_type(kind: Any, schema: dict[str, Any], ctx: Context, where: str, h
     if kind == "null":
         return NONE
     if kind == "boolean":
-        return Prim("bool")
+        return _prim("bool")
     if kind == "integer":
-        return Prim("int")
+        return _prim("int")
     if kind == "number":
         # JSON does not tell 5 from 5.0 apart by type; Python does. Both are kept as sent.
-        return UnionOf((Prim("int"), Prim("float")))
+        return _NUMBER
     if kind == "string":
         fmt = schema.get("format")
-        return Prim(_STRING_FORMATS.get(fmt, "str")) if isinstance(fmt, str) else Prim("str")
+        return _prim(_STRING_FORMATS.get(fmt, "str")) if isinstance(fmt, str) else _prim("str")
     if kind == "array":
         items = schema.get("items")
         prefix = schema.get("prefixItems")
