@@ -24,6 +24,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from typing import Any
 from .errors import Problem
 from .load import value_digest
 from .ir import Alias, Api, Model, ModelRef, Operation
+from .models import LOOKUP
 from .types import Trace
 
 __all__ = ["CACHE_ENV", "State", "Replay", "digests", "load_state", "save_state", "cache_path", "replay"]
@@ -57,7 +59,8 @@ class State:
     keys: dict[str, object]  # file → key (``render``)
     files: dict[str, str] = field(default_factory=dict)  # file → sha256 of its text
     sources: dict[str, str] = field(default_factory=dict)  # Python file → hash before black
-    stats: dict[str, tuple[int, int]] = field(default_factory=dict)  # file → (size, mtime_ns) on disk
+    stats: dict[str, tuple[int, ...]] = field(default_factory=dict)  # file → ``_stat`` on disk
+    saved_at: int = 0  # when ``stats`` were taken (``time.time_ns``)
     format: int = _FORMAT
 
 
@@ -113,31 +116,53 @@ def load_state(out: Path, freeze: bool = False) -> State | None:
 
 def save_state(out: Path, state: State, written: dict[str, str], background: bool = False, rewritten: frozenset[str] = frozenset()) -> None:
     """Record the files on disk (``written``: path → sha256; ``rewritten``: those this run wrote,
-    the others are as ``state.stats`` says) and save ``state``; a cache that
-    cannot be written is no cache (the next run is a full one). ``background``: the pickle is
-    written by a detached process (a large SDK's takes about 0.2 s), and this one goes on; a
-    run that starts before it is written does a full build."""
+    the others are as ``state.stats`` says) and save ``state``; a cache that cannot be written
+    is no cache (the next run is a full one). ``background``: a detached process does it (a
+    large SDK's state takes about 0.2 s to write), after ``_RACY`` seconds, so that a file edited
+    meanwhile shows in its times or its hash (see ``unchanged_on_disk``); a run that starts
+    before it is written does a full build."""
     path = cache_path(out)
     if path is None:
         return
-    # An incremental run checked the other files' sizes and times first (``unchanged_on_disk``).
-    stats = {p: st for p, st in state.stats.items() if p in written and p not in rewritten}
-    base = str(out)
-    for rel in (p for p in written if p not in stats):
-        try:
-            st = os.stat(os.path.join(base, rel), follow_symlinks=False)
-        except OSError:
-            continue
-        stats[rel] = (st.st_size, st.st_mtime_ns)
-    state = dataclasses.replace(state, files=dict(written), stats=stats)
     detached = _detached() if background else None
-    if detached is None:
-        _write(path, state)
-    elif detached:
-        try:
-            _write(path, state)
-        finally:
+    if detached is False:
+        return
+    try:
+        if detached:
+            time.sleep(_RACY)
+        # An incremental run checked the other files' sizes and times first (``unchanged_on_disk``).
+        stats = {p: st for p, st in state.stats.items() if p in written and p not in rewritten}
+        saved_at = time.time_ns()
+        base = str(out)
+        for rel in (p for p in written if p not in stats):
+            try:
+                st = os.stat(os.path.join(base, rel), follow_symlinks=False)
+            except OSError:
+                continue
+            if detached and _sha256(os.path.join(base, rel)) != written[rel]:
+                continue  # edited since it was written: the next run is a full one
+            stats[rel] = _stat(st)
+        _write(path, dataclasses.replace(state, files=dict(written), stats=stats, saved_at=saved_at))
+    finally:
+        if detached:
             os._exit(0)
+
+
+_RACY = 2.0  # seconds: file times may be that coarse (FAT; HFS+ has 1 s)
+
+
+def _stat(st: os.stat_result) -> tuple[int, ...]:
+    """What tells a file rewritten: size, times (a write sets the change time, which nobody can
+    set back) and inode."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _sha256(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _detached() -> bool | None:
@@ -176,15 +201,19 @@ def _write(path: Path, state: State) -> None:
 
 
 def unchanged_on_disk(out: Path, state: State) -> bool:
-    """Whether every file the state lists is on disk as it was written (size and time): a file
-    edited since must be rewritten, which only a full run knows how to do."""
+    """Whether every file the state lists is on disk as it was written (size, times, inode): a
+    file edited since must be rewritten, which only a full run knows how to do. A file whose
+    change time is within ``_RACY`` seconds of when they were recorded could have been edited
+    in the same tick of a coarse clock: its content is compared too."""
     base = str(out)
-    for rel, (size, mtime) in state.stats.items():
+    racy = state.saved_at - int(_RACY * 1e9)
+    for rel, recorded in state.stats.items():
+        full = os.path.join(base, rel)
         try:
-            st = os.stat(os.path.join(base, rel), follow_symlinks=False)
+            st = os.stat(full, follow_symlinks=False)
         except OSError:
             return False
-        if st.st_size != size or st.st_mtime_ns != mtime:
+        if _stat(st) != recorded or (st.st_ctime_ns >= racy and _sha256(full) != state.files.get(rel)):
             return False
     return len(state.stats) == len(state.files)
 
@@ -193,12 +222,32 @@ class _Diverged(Exception):
     """The replay would not give what a full build gives."""
 
 
+def same(a: object, b: object) -> bool:
+    """``a == b``, but as strict as the text rendered from them: ``1``, ``1.0`` and ``True`` differ
+    (and ``0.0`` and ``-0.0``); the same object is the same at once (unchanged parts of a replayed
+    IR are the saved objects themselves)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, float):
+        return repr(a) == repr(b)
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return same(vars(a), vars(b))
+    return a == b
+
+
 @dataclass
 class Replay:
     """The changed paths' part of a build, against the last run's IR and trace."""
 
     state: State
     changed: set[str]
+    builder: Any = field(init=False)
     build_one: Callable[[ModelRef, str, Any, str], None] = field(init=False)
     ctx: Any = field(init=False)
     queue: list[tuple[ModelRef, str, Any, str]] = field(default_factory=list)
@@ -223,8 +272,10 @@ class Replay:
         return ref
 
     def model(self, name: str) -> Model | None:
+        self.calls.setdefault(self.ctx.unit, []).append((LOOKUP, name))
         self.flush()
-        return self.models_by_name.get(name)
+        rebuilt: Model | None = self.builder._by_name.get(name)
+        return rebuilt if rebuilt is not None else self.models_by_name.get(name)
 
     def flush(self) -> None:
         while self.queue:
@@ -259,10 +310,13 @@ def replay(data: dict[str, Any], state: State, spec_digests: tuple[bytes | None,
     found, names = find_operations(data, ctx)
     if ctx.problems:
         return None
-    if [f[4] for f in found] != [op.pointer for op in old.operations] or [names[f[4]] for f in found] != [op.name for op in old.operations]:
+    pointers = [f[4] for f in found]
+    if pointers != [op.pointer for op in old.operations] or [names[p] for p in pointers] != [op.name for op in old.operations]:
         return None
+    if len(set(pointers)) != len(pointers):
+        return None  # paths that share one path item (a $ref): one pointer, several operations
     run = Replay(state, changed)
-    run.ctx, run.build_one = ctx, builder._build_one
+    run.builder, run.ctx, run.build_one = builder, ctx, builder._build_one
     ctx.hoist = run.hoist
     operations: dict[str, Operation] = {}
     try:

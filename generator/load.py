@@ -6,6 +6,7 @@ the pipeline sees a document that did not validate.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -47,6 +48,9 @@ class Document:
     version: str  # "3.0" or "3.1"
     # openapi-spec-validator still running (``validate(..., background=True)``): ``confirm()``
     pending: PendingValidation | None = field(default=None, compare=False, repr=False)
+    # YAML anchors and aliases: one object may stand in several places (``incremental`` then
+    # cannot tell a change by each part's value)
+    shared: bool = field(default=False, compare=False)
 
     def confirm(self) -> None:
         """Wait for a validator still running; raise with its problems. Call it before anything
@@ -1025,5 +1029,9 @@ def load(
     background = background and len(raw) >= BACKGROUND_FROM
     data = parse_text(text, source)
     if known and digest == checked_sha256:  # nothing to check again: only what it is
-        return validate(data, source, run_validator=False, run_checks=False)
-    return validate(data, source, run_validator=not known, background=background, previous_parts=previous_parts)
+        document = validate(data, source, run_validator=False, run_checks=False)
+    else:
+        document = validate(data, source, run_validator=not known, background=background, previous_parts=previous_parts)
+    if not text.lstrip().startswith(("{", "[")) and _ANCHOR.search(text):
+        document = dataclasses.replace(document, shared=True)
+    return document

@@ -11,7 +11,11 @@ from .ir import Alias, Field, Model, ModelRef, TypeRef
 from .refs import lookup
 from .types import Context, child, deref, is_object_schema, merge_all_of, resolve, text_of
 
-__all__ = ["ModelBuilder"]
+__all__ = ["ModelBuilder", "LOOKUP"]
+
+# In ``Trace.calls``, beside the hoists (pointer, name hint): a lookup of a model by name, which
+# builds every model still pending at that point.
+LOOKUP = "?model"
 
 
 def _flag(prop: Any, target: Any, key: str) -> bool:
@@ -110,6 +114,8 @@ class ModelBuilder:
 
     def model(self, name: str) -> Model | None:
         """The model class called ``name``, building whatever is still pending first."""
+        if self.ctx.trace is not None:  # when pending models are built decides their hoists' names
+            self.ctx.trace.calls.setdefault(self.ctx.unit, []).append((LOOKUP, name))
         self.build()
         return self._by_name.get(name)
 

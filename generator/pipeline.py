@@ -22,7 +22,7 @@ from .load import Document, load
 from .inputs import SPEC_PARTS, fingerprint
 from .render import TEMPLATES, render
 from .types import Trace
-from .write import Summary, format_cache, manifest_data, write_tree
+from .write import Summary, format_cache, manifest_data, recover, write_tree
 from .incremental import State
 
 __all__ = ["Result", "run", "generate", "fingerprint"]
@@ -117,7 +117,8 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
         if freeze:
             gc.freeze()
         own_templates = config.templates is None and templates == TEMPLATES  # in black's style
-        spec_digests = incremental_.digests(document.data) if incremental and not config.changelog else None
+        wanted = incremental and not config.changelog and not document.shared
+        spec_digests = incremental_.digests(document.data) if wanted else None
         result = _replayed(document.data, config, templates, inputs, spec_digests, own_templates) if spec_digests else None
         if result is None:
             result = _built(document, config, templates, inputs, spec_digests, own_templates)
@@ -138,6 +139,7 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
 def generate(config: Config, templates: Path = TEMPLATES) -> tuple[Result, Summary]:
     """What ``generate`` does: ``run`` (incremental), ``write_tree``, then the state the next
     run replays saved (by a detached process on large SDKs: see ``incremental.save_state``)."""
+    recover(config.out)  # a write interrupted halfway is finished before anything is compared
     result = run(config, templates, incremental=True)
     summary = write_tree(config.out, result.files, result.spec_sha256, result.sources, result.inputs, result.unchanged)
     if result.state is not None:
@@ -204,8 +206,8 @@ def _replayed(
     api, changed = replayed
     keys: dict[str, object] = {}
     missing = object()
-    rendered = render(api, config, templates, keys=keys, changed=lambda path, key: state.keys.get(path, missing) != key)
-    if keys.keys() != state.keys.keys() or keys[""] != state.keys[""]:
+    rendered = render(api, config, templates, keys=keys, changed=lambda path, key: not incremental_.same(state.keys.get(path, missing), key))
+    if keys.keys() != state.keys.keys() or not incremental_.same(keys[""], state.keys[""]):
         return None  # files added or removed (the full write handles those), or other settings
     files, sources = format_files(rendered, format_cache(config.out), black_style=black_style)
     unchanged = {p: state.files[p] for p in keys if p and p not in files}

@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import GeneratorError, Problem
 from .format import FORMATTER
 
-__all__ = ["MANIFEST", "write_tree", "read_manifest", "manifest_data", "manifest_text", "format_cache", "safe_relative", "Summary"]
+__all__ = ["MANIFEST", "write_tree", "recover", "read_manifest", "manifest_data", "manifest_text", "format_cache", "safe_relative", "Summary"]
 
 MANIFEST = ".manifest.json"
 
@@ -134,13 +134,14 @@ def write_tree(
     if bad:
         raise GeneratorError(str(out), [Problem("#", f"refusing to write outside the output folder: {p!r}") for p in bad])
     out = out.resolve() if out.exists() else out.absolute()
-    _recover(out)
+    recover(out)
     if out.exists() and not out.is_dir():
         raise GeneratorError(str(out), [Problem("#", "the output path is a file, not a folder")])
     old = read_manifest(out) if out.is_dir() else {}
     if known:
         hashes = {**known, **{p: sha256(text) for p, text in files.items()}}
-        if hashes.keys() == old.keys() and all(old[p] == h for p, h in known.items()):
+        same_files = hashes.keys() == old.keys() and all(old[p] == h for p, h in known.items())
+        if same_files and not _linked_folders(out, hashes):
             return _replace_files(out, files, hashes, manifest_text(files, spec_sha256, sources, inputs, hashes))
         files = {**{p: (out / p).read_text(encoding="utf-8") for p in known}, **files}
     existing = _Existing(out)
@@ -190,13 +191,30 @@ def write_tree(
 _JOURNAL = ".journal"
 
 
+def _linked_folders(out: Path, paths: dict[str, str]) -> bool:
+    """Whether a folder on the way to one of ``paths`` is a link (or not a folder): the full
+    write refuses to write through it, so the write in place must not."""
+    folders = {path.rpartition("/")[0] for path in paths} - {""}
+    for folder in list(folders):
+        while "/" in folder:
+            folder = folder.rpartition("/")[0]
+            folders.add(folder)
+    for folder in folders:
+        try:
+            if not stat.S_ISDIR(os.lstat(os.path.join(str(out), folder)).st_mode):
+                return True
+        except OSError:
+            return True
+    return False
+
+
 def _replace_files(out: Path, files: dict[str, str], hashes: dict[str, str], manifest: str) -> Summary:
     """Write the files that changed, and the manifest, into place (the set of files is the same).
 
     All or nothing without staging the whole tree: the new files are written into a staging
     folder beside ``out``, then a journal listing them is put in that folder (by a rename, so it
     is complete or absent), and only then are they renamed into place one by one. A crash
-    before the journal leaves ``out`` untouched; after it, ``_recover`` finishes the renames."""
+    before the journal leaves ``out`` untouched; after it, ``recover`` finishes the renames."""
     base = str(out)
     changed = {p: t for p, t in {**files, MANIFEST: manifest}.items() if not _same(os.path.join(base, p), t)}
     if not changed:
@@ -229,11 +247,12 @@ def _finish(stage: Path, out: Path) -> None:
     except (OSError, ValueError):
         shutil.rmtree(stage, ignore_errors=True)  # no journal: nothing was moved yet
         return
-    if name == out.name:
-        for n, path in enumerate(paths):
-            source = stage / str(n)
-            if source.exists() and safe_relative(path):
-                os.replace(source, out / path)
+    if name != out.name:  # another folder's (``.<name>.stage-*`` matches ``<name>.x``'s too)
+        return
+    for n, path in enumerate(paths):
+        source = stage / str(n)
+        if source.exists() and safe_relative(path):
+            os.replace(source, out / path)
     shutil.rmtree(stage, ignore_errors=True)
 
 
@@ -246,7 +265,7 @@ def sha256_of(path: Path | str) -> str:
         return ""
 
 
-def _recover(out: Path) -> None:
+def recover(out: Path) -> None:
     """After a crash between the two renames of a swap, put the previous tree back; after a
     crash in the middle of ``_replace_files``' renames, finish them."""
     if out.parent.is_dir():

@@ -342,7 +342,7 @@ def test_an_interrupted_write_is_finished_by_the_next_run(tmp_path: Path, monkey
     operation = work / "out" / "isdk" / "operations" / "get_b.py"
     assert "An edited summary" not in operation.read_text(encoding="utf-8")  # nothing moved yet
     assert [p.name for p in work.glob(".out.stage-*")]
-    write._recover(work / "out")
+    write.recover(work / "out")
     assert "An edited summary" in operation.read_text(encoding="utf-8")
     assert not list(work.glob(".out.stage-*"))
     fresh = tmp_path / "fresh"
@@ -373,3 +373,159 @@ def test_a_large_sdks_state_is_saved_by_a_detached_process(tmp_path: Path) -> No
         time.sleep(0.05)
     state = incremental.load_state(config.out)
     assert state is not None and state.files == summary.hashes and len(state.stats) == len(summary.hashes)
+
+
+# --- cases a review found (each failed before its fix) ------------------------------------------
+
+
+def _post(schema: dict[str, Any], operation_id: str) -> dict[str, Any]:
+    body = {"required": True, "content": {"application/json": {"schema": schema}}}
+    return {"post": {"operationId": operation_id, "requestBody": body, "responses": {"204": {"description": "ok"}}}}
+
+
+def test_a_body_model_that_changed_gives_its_operation_new_arguments(tmp_path: Path) -> None:
+    """The body's properties are the operation's arguments: the replay reads the rebuilt model."""
+    paths = {**SPEC["paths"], "/a": _post({"type": "object", "properties": {"name": {"type": "string"}}}, "createA")}
+    spec = _spec_with(paths, SPEC["components"]["schemas"])
+    edited = copy.deepcopy(spec)
+    edited["paths"]["/a"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["added"] = {"type": "integer"}
+    result, out, fresh = _regenerate(tmp_path, SPECS_DIR / "none.json", spec, edited)
+    assert result.replayed == ("/a",) and _tree(out) == _tree(fresh)
+    assert "added: int | NotGiven = NOT_GIVEN" in (out / "isdk" / "operations" / "create_a.py").read_text(encoding="utf-8")
+
+
+def test_a_lookup_of_a_body_model_that_moves_when_models_are_built_is_a_full_build(tmp_path: Path) -> None:
+    """A ``$ref`` body makes the build look its model up, which builds every pending model then:
+    that decides which of two inline models wanting one name gets it (and the warnings' order)."""
+
+    def resp(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+
+    inner = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    spec = _spec_with(
+        {
+            "/a": {"get": {"operationId": "getA", "responses": resp({"type": "object", "properties": {"xxResponse200": inner}})}},
+            "/b": {"post": {"operationId": "getAResponse200Xx", "responses": resp({"type": "object", "properties": {"m": {"type": "string"}}})}},
+        },
+        {"Thing": {"type": "object", "properties": {"id": {"type": "integer"}}}},
+    )
+    edited = copy.deepcopy(spec)
+    edited["paths"]["/b"]["post"]["requestBody"] = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}
+    result, out, fresh = _regenerate(tmp_path, SPECS_DIR / "none.json", spec, edited)
+    assert result.replayed == () and _tree(out) == _tree(fresh)
+
+
+@pytest.mark.parametrize(("before", "after"), [((1, [1, 2]), (1.0, [1, 2])), ((0, [1, 2]), (0, [True, 2])), ((0.0, [1]), (-0.0, [1]))])
+def test_values_equal_in_python_but_written_differently_are_rendered_again(tmp_path: Path, before: Any, after: Any) -> None:
+    """``1 == 1.0 == True`` and ``0.0 == -0.0``, but the files say ``1``, ``1.0``, ``True``, ``-0.0``."""
+
+    def spec(default: Any, enum: list[Any]) -> dict[str, Any]:
+        params = [{"name": "n", "in": "query", "schema": {"type": "number", "default": default}}, {"name": "e", "in": "query", "schema": {"enum": enum}}]
+        body = {"type": "object", "properties": {"v": {"type": "number", "default": default}}}
+        ok = {"200": {"description": "ok", "content": {"application/json": {"schema": body}}}}
+        return _spec_with({"/a": {"get": {"operationId": "getA", "parameters": params, "responses": ok}}, "/b": SPEC["paths"]["/b"]}, SPEC["components"]["schemas"])
+
+    result, out, fresh = _regenerate(tmp_path, SPECS_DIR / "none.json", spec(*before), spec(*after))
+    assert result.replayed == ("/a",) and _tree(out) == _tree(fresh)
+
+
+def test_paths_sharing_one_path_item_are_never_replayed(tmp_path: Path) -> None:
+    """3.1: ``/x`` and ``/y`` are the same ``components/pathItems`` entry (one pointer, two operations)."""
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "string"}}}}}
+    spec = _spec_with({"/x": {"$ref": "#/components/pathItems/X"}, "/y": {"$ref": "#/components/pathItems/X"}, "/z": _get({"type": "string"}, operationId="getZ")}, {})
+    spec["components"]["pathItems"] = {"X": {"get": {"responses": ok}}}
+    edited = copy.deepcopy(spec)
+    edited["paths"]["/x"]["summary"] = "s"
+    result, out, fresh = _regenerate(tmp_path, SPECS_DIR / "none.json", spec, edited)
+    assert result.replayed == () and _tree(out) == _tree(fresh)
+
+
+def test_yaml_aliases_make_every_run_a_full_build(tmp_path: Path) -> None:
+    """``*x`` makes two paths hold one object (one model, not two): a change no path's value shows."""
+    base = """openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {id: {type: integer}}}}}}
+  /b:
+    get:
+      operationId: getB
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {id: {type: integer}}}}}}
+"""
+    aliased = base.replace("{schema: {type: object", "{schema: &x {type: object", 1)
+    aliased = aliased[: aliased.rindex("{schema: {type")] + "{schema: *x}}}\n"
+    outputs = []
+    for first, second in ((base, aliased), (aliased, base)):
+        work = tmp_path / f"w{len(outputs)}"
+        work.mkdir()
+        spec_path = work / "openapi.yaml"
+        spec_path.write_text(first, encoding="utf-8")
+        generate(_config(spec_path, work / "out"))
+        spec_path.write_text(second, encoding="utf-8")
+        result, _ = generate(_config(spec_path, work / "out"))
+        fresh = tmp_path / f"f{len(outputs)}"
+        fresh.mkdir()
+        (fresh / "openapi.yaml").write_text(second, encoding="utf-8")
+        full = run(_config(fresh / "openapi.yaml", fresh / "out"))
+        write_tree(fresh / "out", full.files, full.spec_sha256, full.sources, full.inputs)
+        assert result.replayed == () and _tree(work / "out") == _tree(fresh / "out")
+        outputs.append(sorted(p.name for p in (work / "out" / "isdk" / "models").iterdir()))
+    assert len(outputs[0]) < len(outputs[1])  # one model for the aliased object, two without
+
+
+def test_an_interrupted_write_is_finished_before_the_next_run_compares(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run dies after its journal; the spec is then reverted: the next run must start from the
+    finished write (the files on disk), not from the state saved before it."""
+    import generator.write as write
+
+    work = tmp_path / "work"
+    work.mkdir()
+    spec_path = work / "openapi.json"
+    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
+    config = _config(spec_path, work / "out")
+    generate(config)
+    edited = copy.deepcopy(SPEC)
+    _summary(edited, "/b")
+    spec_path.write_text(json.dumps(edited), encoding="utf-8")
+
+    def crash(stage: Path, out: Path) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(write, "_finish", crash)
+    with pytest.raises(KeyboardInterrupt):
+        generate(config)
+    monkeypatch.undo()
+    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")  # reverted
+    generate(config)
+    assert "An edited summary" not in (work / "out" / "isdk" / "operations" / "get_b.py").read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "openapi.json").write_text(json.dumps(SPEC), encoding="utf-8")
+    full = run(_config(fresh / "openapi.json", fresh / "out"))
+    write_tree(fresh / "out", full.files, full.spec_sha256, full.sources, full.inputs)
+    assert _tree(work / "out") == _tree(fresh / "out")
+
+
+def test_a_generated_folder_replaced_by_a_link_is_not_written_through(tmp_path: Path) -> None:
+    """As the full write: a link where the generator writes a folder is in the way."""
+    import shutil
+
+    work = tmp_path / "work"
+    work.mkdir()
+    spec_path = work / "openapi.json"
+    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
+    config = _config(spec_path, work / "out")
+    generate(config)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(str(work / "out" / "isdk" / "operations"), str(elsewhere))
+    (work / "out" / "isdk" / "operations").symlink_to(elsewhere)
+    edited = copy.deepcopy(SPEC)
+    _summary(edited, "/a")
+    spec_path.write_text(json.dumps(edited), encoding="utf-8")
+    with pytest.raises(GeneratorError, match="in the way"):
+        generate(config)
+    assert "An edited summary" not in (elsewhere / "get_a.py").read_text(encoding="utf-8")
