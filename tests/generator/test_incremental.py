@@ -144,6 +144,26 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
+def _generated(folder: Path, spec: dict[str, Any] | str, name: str = "openapi.json") -> tuple[Path, Config]:
+    """``spec`` written to ``folder/name`` (JSON, or YAML text) and generated into ``folder/out``."""
+    folder.mkdir()
+    spec_path = folder / name
+    spec_path.write_text(spec if isinstance(spec, str) else json.dumps(spec), encoding="utf-8")
+    config = _config(spec_path, folder / "out")
+    generate(config)
+    return spec_path, config
+
+
+def _full_build(folder: Path, spec: dict[str, Any] | str, name: str = "openapi.json") -> Path:
+    """A full build of ``spec`` into ``folder/out`` (no cache involved); the output folder."""
+    folder.mkdir()
+    spec_path = folder / name
+    spec_path.write_text(spec if isinstance(spec, str) else json.dumps(spec), encoding="utf-8")
+    full = run(_config(spec_path, folder / "out"))
+    write_tree(folder / "out", full.files, full.spec_sha256, full.sources, full.inputs)
+    return folder / "out"
+
+
 def _regenerate(tmp_path: Path, source: Path, spec: dict[str, Any], edited: dict[str, Any]) -> tuple[Result, Path, Path]:
     """Generate ``spec``, then ``edited`` into the same folder; a full build of ``edited`` elsewhere."""
     work, fresh = tmp_path / "work", tmp_path / "fresh"
@@ -255,13 +275,8 @@ def test_a_path_that_names_another_is_never_replayed(tmp_path: Path) -> None:
 def test_a_generated_file_edited_by_hand_is_restored_by_a_full_build(tmp_path: Path) -> None:
     edited = copy.deepcopy(SPEC)
     _summary(edited, "/b")
-    work = tmp_path / "work"
-    work.mkdir()
-    spec_path = work / "openapi.json"
-    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
-    config = _config(spec_path, work / "out")
-    generate(config)
-    model = work / "out" / "isdk" / "models" / "thing.py"
+    spec_path, config = _generated(tmp_path / "work", SPEC)
+    model = config.out / "isdk" / "models" / "thing.py"
     original = model.read_bytes()
     model.write_bytes(original + b"# edited\n")
     spec_path.write_text(json.dumps(edited), encoding="utf-8")
@@ -271,40 +286,27 @@ def test_a_generated_file_edited_by_hand_is_restored_by_a_full_build(tmp_path: P
 
 
 def test_other_settings_are_a_full_build(tmp_path: Path) -> None:
-    work = tmp_path / "work"
-    work.mkdir()
-    spec_path = work / "openapi.json"
-    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
-    generate(_config(spec_path, work / "out"))
+    spec_path, config = _generated(tmp_path / "work", SPEC)
     edited = copy.deepcopy(SPEC)
     _summary(edited, "/a")
     spec_path.write_text(json.dumps(edited), encoding="utf-8")
-    result, _ = generate(replace(_config(spec_path, work / "out"), client="Other"))
-    assert result.replayed == () and "class Other" in (work / "out" / "isdk" / "_client.py").read_text(encoding="utf-8")
+    result, _ = generate(replace(config, client="Other"))
+    assert result.replayed == () and "class Other" in (config.out / "isdk" / "_client.py").read_text(encoding="utf-8")
 
 
 def test_without_a_cache_folder_every_run_is_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(incremental.CACHE_ENV, "")
     assert incremental.cache_path(tmp_path) is None
-    work = tmp_path / "work"
-    work.mkdir()
-    spec_path = work / "openapi.json"
-    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
-    generate(_config(spec_path, work / "out"))
+    spec_path, config = _generated(tmp_path / "work", SPEC)
     edited = copy.deepcopy(SPEC)
     _summary(edited, "/a")
     spec_path.write_text(json.dumps(edited), encoding="utf-8")
-    result, _ = generate(_config(spec_path, work / "out"))
+    result, _ = generate(config)
     assert result.replayed == () and result.state is not None
 
 
 def test_a_broken_cache_file_is_no_cache(tmp_path: Path) -> None:
-    work = tmp_path / "work"
-    work.mkdir()
-    spec_path = work / "openapi.json"
-    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
-    config = _config(spec_path, work / "out")
-    generate(config)
+    spec_path, config = _generated(tmp_path / "work", SPEC)
     cache = incremental.cache_path(config.out)
     assert cache is not None and cache.is_file()
     cache.write_bytes(cache.read_bytes()[:1000])
@@ -322,14 +324,25 @@ def test_an_interrupted_write_is_finished_by_the_next_run(tmp_path: Path, monkey
     write finishes them first, so no file is left half old, half new."""
     import generator.write as write
 
-    work = tmp_path / "work"
-    work.mkdir()
-    spec_path = work / "openapi.json"
-    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
-    config = _config(spec_path, work / "out")
-    generate(config)
     edited = copy.deepcopy(SPEC)
     _summary(edited, "/b")
+    config = _interrupted(tmp_path, edited, monkeypatch)
+    work = config.out.parent
+    operation = config.out / "isdk" / "operations" / "get_b.py"
+    assert "An edited summary" not in operation.read_text(encoding="utf-8")  # nothing moved yet
+    assert [p.name for p in work.glob(".out.stage-*")]
+    write.recover(config.out)
+    assert "An edited summary" in operation.read_text(encoding="utf-8")
+    assert not list(work.glob(".out.stage-*"))
+    assert _tree(config.out) == _tree(_full_build(tmp_path / "fresh", edited))
+
+
+def _interrupted(tmp_path: Path, edited: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Config:
+    """``SPEC`` generated, then ``edited`` regenerated by a run that dies after its journal is
+    complete, before any file is renamed into place."""
+    import generator.write as write
+
+    spec_path, config = _generated(tmp_path / "work", SPEC)
     spec_path.write_text(json.dumps(edited), encoding="utf-8")
 
     def crash(stage: Path, out: Path) -> None:
@@ -339,27 +352,14 @@ def test_an_interrupted_write_is_finished_by_the_next_run(tmp_path: Path, monkey
     with pytest.raises(KeyboardInterrupt):
         generate(config)
     monkeypatch.undo()
-    operation = work / "out" / "isdk" / "operations" / "get_b.py"
-    assert "An edited summary" not in operation.read_text(encoding="utf-8")  # nothing moved yet
-    assert [p.name for p in work.glob(".out.stage-*")]
-    write.recover(work / "out")
-    assert "An edited summary" in operation.read_text(encoding="utf-8")
-    assert not list(work.glob(".out.stage-*"))
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    (fresh / "openapi.json").write_text(json.dumps(edited), encoding="utf-8")
-    full = run(_config(fresh / "openapi.json", fresh / "out"))
-    write_tree(fresh / "out", full.files, full.spec_sha256, full.sources, full.inputs)
-    assert _tree(work / "out") == _tree(fresh / "out")
+    return config
 
 
 def test_a_large_sdks_state_is_saved_by_a_detached_process(tmp_path: Path) -> None:
     """``save_state(background=True)`` returns at once; the state appears shortly after."""
-    work = tmp_path / "work"
-    work.mkdir()
-    spec_path = work / "openapi.json"
+    spec_path = tmp_path / "openapi.json"
     spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
-    config = _config(spec_path, work / "out")
+    config = _config(spec_path, tmp_path / "out")
     result = run(config, incremental=True)
     summary = write_tree(config.out, result.files, result.spec_sha256, result.sources, result.inputs)
     assert result.state is not None
@@ -458,71 +458,37 @@ paths:
 """
     aliased = base.replace("{schema: {type: object", "{schema: &x {type: object", 1)
     aliased = aliased[: aliased.rindex("{schema: {type")] + "{schema: *x}}}\n"
-    outputs = []
+    outputs: list[list[str]] = []
     for first, second in ((base, aliased), (aliased, base)):
-        work = tmp_path / f"w{len(outputs)}"
-        work.mkdir()
-        spec_path = work / "openapi.yaml"
-        spec_path.write_text(first, encoding="utf-8")
-        generate(_config(spec_path, work / "out"))
+        spec_path, config = _generated(tmp_path / f"w{len(outputs)}", first, "openapi.yaml")
         spec_path.write_text(second, encoding="utf-8")
-        result, _ = generate(_config(spec_path, work / "out"))
-        fresh = tmp_path / f"f{len(outputs)}"
-        fresh.mkdir()
-        (fresh / "openapi.yaml").write_text(second, encoding="utf-8")
-        full = run(_config(fresh / "openapi.yaml", fresh / "out"))
-        write_tree(fresh / "out", full.files, full.spec_sha256, full.sources, full.inputs)
-        assert result.replayed == () and _tree(work / "out") == _tree(fresh / "out")
-        outputs.append(sorted(p.name for p in (work / "out" / "isdk" / "models").iterdir()))
+        result, _ = generate(config)
+        fresh = _full_build(tmp_path / f"f{len(outputs)}", second, "openapi.yaml")
+        assert result.replayed == () and _tree(config.out) == _tree(fresh)
+        outputs.append(sorted(p.name for p in (config.out / "isdk" / "models").iterdir()))
     assert len(outputs[0]) < len(outputs[1])  # one model for the aliased object, two without
 
 
 def test_an_interrupted_write_is_finished_before_the_next_run_compares(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run dies after its journal; the spec is then reverted: the next run must start from the
     finished write (the files on disk), not from the state saved before it."""
-    import generator.write as write
-
-    work = tmp_path / "work"
-    work.mkdir()
-    spec_path = work / "openapi.json"
-    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
-    config = _config(spec_path, work / "out")
-    generate(config)
     edited = copy.deepcopy(SPEC)
     _summary(edited, "/b")
-    spec_path.write_text(json.dumps(edited), encoding="utf-8")
-
-    def crash(stage: Path, out: Path) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(write, "_finish", crash)
-    with pytest.raises(KeyboardInterrupt):
-        generate(config)
-    monkeypatch.undo()
-    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")  # reverted
+    config = _interrupted(tmp_path, edited, monkeypatch)
+    config.spec.write_text(json.dumps(SPEC), encoding="utf-8")  # reverted
     generate(config)
-    assert "An edited summary" not in (work / "out" / "isdk" / "operations" / "get_b.py").read_text(encoding="utf-8")
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    (fresh / "openapi.json").write_text(json.dumps(SPEC), encoding="utf-8")
-    full = run(_config(fresh / "openapi.json", fresh / "out"))
-    write_tree(fresh / "out", full.files, full.spec_sha256, full.sources, full.inputs)
-    assert _tree(work / "out") == _tree(fresh / "out")
+    assert "An edited summary" not in (config.out / "isdk" / "operations" / "get_b.py").read_text(encoding="utf-8")
+    assert _tree(config.out) == _tree(_full_build(tmp_path / "fresh", SPEC))
 
 
 def test_a_generated_folder_replaced_by_a_link_is_not_written_through(tmp_path: Path) -> None:
     """As the full write: a link where the generator writes a folder is in the way."""
     import shutil
 
-    work = tmp_path / "work"
-    work.mkdir()
-    spec_path = work / "openapi.json"
-    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
-    config = _config(spec_path, work / "out")
-    generate(config)
+    spec_path, config = _generated(tmp_path / "work", SPEC)
     elsewhere = tmp_path / "elsewhere"
-    shutil.move(str(work / "out" / "isdk" / "operations"), str(elsewhere))
-    (work / "out" / "isdk" / "operations").symlink_to(elsewhere)
+    shutil.move(str(config.out / "isdk" / "operations"), str(elsewhere))
+    (config.out / "isdk" / "operations").symlink_to(elsewhere)
     edited = copy.deepcopy(SPEC)
     _summary(edited, "/a")
     spec_path.write_text(json.dumps(edited), encoding="utf-8")
