@@ -165,6 +165,9 @@ def _sha256(path: str) -> str:
         return ""
 
 
+_MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024
+
+
 def _detached() -> bool | None:
     """Fork twice: True in the grandchild (its output closed, nobody waits for it), False here
     (once the child that forked it has ended); None where the platform cannot fork."""
@@ -180,6 +183,10 @@ def _detached() -> bool | None:
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(null, fd)
+        # Nothing else inherited stays open either: a pipe a caller reads the run's output
+        # from, or one that keeps a helper process (multiprocessing's resource tracker, which
+        # holds that output) alive, would make the caller wait for this process.
+        os.closerange(3, _MAX_FD)
         return True
     except BaseException:
         os._exit(1)

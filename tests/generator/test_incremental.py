@@ -495,3 +495,39 @@ def test_a_generated_folder_replaced_by_a_link_is_not_written_through(tmp_path: 
     with pytest.raises(GeneratorError, match="in the way"):
         generate(config)
     assert "An edited summary" not in (elsewhere / "get_a.py").read_text(encoding="utf-8")
+
+
+def test_the_detached_saver_holds_none_of_the_callers_pipes(tmp_path: Path) -> None:
+    """A caller that reads a run's output (``subprocess.run(capture_output=True)``) gets its end of
+    file when the run ends, not when the detached process has saved the state, 2 s later."""
+    import subprocess
+    import sys
+
+    spec_path = tmp_path / "openapi.json"
+    spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
+    program = f"""
+import multiprocessing, sys
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from generator import incremental
+from generator.config import Config
+from generator.pipeline import run
+from generator.write import write_tree
+if __name__ == "__main__":
+    multiprocessing.get_context("spawn").Lock()  # starts the resource tracker, which holds this output
+    config = Config(spec=Path({str(spec_path)!r}), out=Path({str(tmp_path / 'out')!r}), package="isdk", client="Client")
+    result = run(config, incremental=True)
+    summary = write_tree(config.out, result.files, result.spec_sha256, result.sources, result.inputs)
+    incremental.save_state(config.out, result.state, summary.hashes, background=True)
+    print("written")
+"""
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "written"
+    cache = incremental.cache_path(tmp_path / "out")
+    assert cache is not None and not cache.exists()  # the output ended before the state was saved
+    import time
+
+    deadline = time.monotonic() + 30
+    while not cache.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert incremental.load_state(tmp_path / "out") is not None
