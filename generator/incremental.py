@@ -318,7 +318,7 @@ def replay(data: dict[str, Any], state: State, spec_digests: tuple[bytes | None,
     if ctx.problems:
         return None
     pointers = [f[4] for f in found]
-    if pointers != [op.pointer for op in old.operations] or [names[p] for p in pointers] != [op.name for op in old.operations]:
+    if pointers != [op.pointer for op in old.operations] or names != [op.name for op in old.operations]:
         return None
     if len(set(pointers)) != len(pointers):
         return None  # paths that share one path item (a $ref): one pointer, several operations
@@ -327,10 +327,10 @@ def replay(data: dict[str, Any], state: State, spec_digests: tuple[bytes | None,
     ctx.hoist = run.hoist
     operations: dict[str, Operation] = {}
     try:
-        for f in found:
+        for f, name in zip(found, names):
             if f[0] in changed:
                 ctx.unit = f[0]
-                operations[f[4]] = operation(data, ctx, run.model, *f, names[f[4]])
+                operations[f[4]] = operation(data, ctx, run.model, *f, name)
         ctx.unit = "#"
         run.flush()
     except _Diverged:

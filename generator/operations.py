@@ -44,15 +44,15 @@ def build_operations(document: dict[str, Any], ctx: Context, models: ModelLookup
     (``naming.assign``: adding an operation never renames another)."""
     found, names = find_operations(document, ctx)
     operations = []
-    for f in found:
+    for f, name in zip(found, names):
         ctx.unit = f[0]  # a path's operations are one unit of the build (see ``types.Trace``)
-        operations.append(operation(document, ctx, models, *f, names[f[4]]))
+        operations.append(operation(document, ctx, models, *f, name))
     ctx.unit = "#"
     return operations
 
 
-def find_operations(document: dict[str, Any], ctx: Context) -> tuple[list[Found], dict[str, str]]:
-    """The operations in document order, and the name of each (by its pointer)."""
+def find_operations(document: dict[str, Any], ctx: Context) -> tuple[list[Found], list[str]]:
+    """The operations in document order, and the name of each."""
     found: list[Found] = []
     for path, item in (document.get("paths") or {}).items():
         item_where = pointer("paths", path)
@@ -66,8 +66,10 @@ def find_operations(document: dict[str, Any], ctx: Context) -> tuple[list[Found]
                 operation_id = given if isinstance(given, str) else _operation_id(method, path)
                 found.append((path, method, item, op, child(item_where, method), operation_id))
     # One name for the module and the method: unique across the API, so unique in every tag.
-    ids = {f[4]: f[5] for f in found}
-    return found, naming.assign({at: naming.function_name(i) for at, i in ids.items()}, ["__init__"], spelled=ids)
+    # Keyed by path and method: two paths may be one path item (a ``$ref``), one pointer.
+    ids = {child(pointer("paths", f[0]), f[1]): f[5] for f in found}
+    names = naming.assign({at: naming.function_name(i) for at, i in ids.items()}, ["__init__"], spelled=ids)
+    return found, list(names.values())
 
 
 def operation(

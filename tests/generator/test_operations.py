@@ -410,3 +410,15 @@ def test_operations_are_in_document_order() -> None:
         )
     )
     assert [op.operation_id for op in api.operations] == ["b_get", "b_post", "a_delete"]
+
+
+def test_paths_that_are_one_path_item_are_two_operations_with_two_names() -> None:
+    """3.1: ``/x`` and ``/y`` are the same ``components/pathItems`` entry, one pointer for both
+    operations; each still gets its own name and module (they were one, the second replacing the
+    first)."""
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "string"}}}}}
+    doc = _doc({"/x": {"$ref": "#/components/pathItems/X"}, "/y": {"$ref": "#/components/pathItems/X"}})
+    doc["openapi"] = "3.1.0"
+    doc["components"] = {"pathItems": {"X": {"get": {"responses": ok}}}}
+    api, _ = _build(doc)
+    assert [(op.path, op.name, op.module) for op in api.operations] == [("/x", "get_x", "get_x"), ("/y", "get_y", "get_y")]
