@@ -400,7 +400,7 @@ def _problems(
     ``spec_parts`` (JSON) for the next run when there were no problems, and the validator reads
     only what changed since (see ``_changed_part``)."""
     templates = _path_templates(data)
-    ours = check_references(data) + all_of + templates + _duplicate_operation_ids(data) + _unencodable_strings(data)
+    ours = check_references(data) + all_of + templates + _duplicate_operation_ids(data) + _unencodable_strings(data) + _parameter_refs(data)
     if not run_validator:
         return ours, ""
     if not ours and previous_parts is not None:
@@ -540,7 +540,7 @@ def _reduced_problems(data: dict[str, Any], reduced: dict[str, Any], version: st
     changed = {"paths": reduced["paths"], "components": reduced.get("components") or {}}  # the rest is as it was
     if _too_deep(changed):
         return True
-    ours = check_references(changed) + check_all_of(changed) + _unencodable_strings(changed)
+    ours = check_references(changed) + check_all_of(changed) + _unencodable_strings(changed) + _parameter_refs(changed)
     if ours or _path_templates(data) or _duplicate_operation_ids(data):
         return True
     return bool(reduced["paths"]) and bool(_validator_problems(reduced, version))
@@ -988,6 +988,40 @@ def _without_refs(data: Any, broken: set[str]) -> Any:
         return node
 
     return copy(data, ())
+
+
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_PARAMETER_IN = ("path", "query", "header", "cookie")
+
+
+def _parameter_refs(data: dict[str, Any]) -> list[Problem]:
+    """A ``parameters`` entry that is a ``$ref`` names a parameter: an object with a ``name`` and
+    an ``in``. openapi-spec-validator fails on one that names anything else (a schema)."""
+    problems = []
+    paths: dict[str, Any] = data["paths"] if isinstance(data.get("paths"), dict) else {}
+    for path, item in paths.items():
+        if not isinstance(item, dict):
+            continue
+        holders = [((path,), item)] + [((path, m), item[m]) for m in _HTTP_METHODS if isinstance(item.get(m), dict)]
+        for at, holder in holders:
+            entries = holder.get("parameters")
+            for i, entry in enumerate(entries if isinstance(entries, list) else []):
+                if not (isinstance(entry, dict) and isinstance(entry.get("$ref"), str)):
+                    continue
+                target, seen = entry, set()
+                while isinstance(target, dict) and isinstance(target.get("$ref"), str) and target["$ref"] not in seen:
+                    seen.add(target["$ref"])
+                    target = lookup(data, target["$ref"])
+                if target is MISSING or (isinstance(target, dict) and "$ref" in target):
+                    continue  # unresolvable, or a cycle: check_references reports it
+                if not (isinstance(target, dict) and isinstance(target.get("name"), str) and target.get("in") in _PARAMETER_IN):
+                    problems.append(
+                        Problem(
+                            pointer("paths", *at, "parameters", i, "$ref"),
+                            f"{entry['$ref']!r} is not a parameter: an object with a name and an 'in' of path, query, header or cookie",
+                        )
+                    )
+    return problems
 
 
 def _duplicate_operation_ids(data: dict[str, Any]) -> list[Problem]:

@@ -921,3 +921,26 @@ def test_yaml_test_documents_read_alike_both_ways(path: Path) -> None:
         assert full[0] != "data" or "&" in text or "!" in text or "<<" in text, f"{path.name}: a plain document left to the full loader"
         return
     assert full[0] == "data" and _same(fast, full[1])
+
+
+@pytest.mark.parametrize("background", [False, True], ids=["in-process", "background"])
+def test_a_parameter_ref_to_something_else_is_a_problem_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: dict[str, Any], background: bool
+) -> None:
+    """openapi-spec-validator fails on a ``parameters`` ``$ref`` to a schema (KeyError: 'name'): a
+    large spec reported that failure, a small one left the parameter out without a word."""
+    if background:
+        _background(monkeypatch)
+    broken = copy.deepcopy(spec)
+    broken.setdefault("components", {}).setdefault("schemas", {})["NotAParameter"] = {"type": "string"}
+    broken["paths"]["/pipelines/metrics"]["post"]["parameters"] = [{"$ref": "#/components/schemas/NotAParameter"}]
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(GeneratorError) as info:
+        load(path, background=True).confirm()  # large specs: the problems come with confirm()
+    assert [(p.where, p.message) for p in info.value.problems] == [
+        (
+            "#/paths/~1pipelines~1metrics/post/parameters/0/$ref",
+            "'#/components/schemas/NotAParameter' is not a parameter: an object with a name and an 'in' of path, query, header or cookie",
+        )
+    ]
