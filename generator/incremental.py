@@ -13,7 +13,8 @@ The replay is taken only when it is the full build's result: each changed unit m
 same schemas, under the same names and in the same order, and report the same problems as
 before, the operations must keep their names and pointers, and the files the same paths.
 Anything else (or a spec with ``$ref``s into ``paths``, which would make one path depend on
-another) is a full build. Tests compare both on random edits.
+another, or YAML anchors) is a full build. ``tests/generator/test_incremental.py`` compares both
+on every corpus spec under eight kinds of edits.
 """
 
 from __future__ import annotations
@@ -36,13 +37,15 @@ from .ir import Alias, Api, Model, ModelRef, Operation
 from .models import LOOKUP
 from .types import Trace
 
-__all__ = ["CACHE_ENV", "State", "Replay", "digests", "load_state", "save_state", "cache_path", "replay"]
+__all__ = [
+    "CACHE_ENV", "State", "Replay", "cache_folder", "cache_path", "digests", "load_state", "replay", "same", "save_state",
+    "unchanged_on_disk",
+]  # fmt: skip
 
 CACHE_ENV = "SDK_GENERATOR_CACHE"
 _FORMAT = 1  # of the saved state; another value is not read
 # At most this share of the paths (or 8) changed: beyond that a full build costs about as much.
 _MOST_CHANGED = 0.05
-_MISSING = object()
 
 
 @dataclass
