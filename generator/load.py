@@ -228,6 +228,14 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+_JSON_START = re.compile(r"\s*[{\[]")
+
+
+def _looks_like_json(text: str) -> bool:
+    """Its first character after white space opens an object or an array (no copy of the text)."""
+    return _JSON_START.match(text) is not None
+
+
 def parse_text(text: str, source: str) -> Any:
     """JSON when it looks like JSON, YAML otherwise; errors name the line and column."""
     # Parsing makes no cycles, and a large spec millions of objects: no collection meanwhile
@@ -242,7 +250,7 @@ def parse_text(text: str, source: str) -> Any:
 
 
 def _parse_text(text: str, source: str) -> Any:
-    if text.lstrip().startswith(("{", "[")):
+    if _looks_like_json(text):
         try:
             return json.loads(text, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError as exc:
@@ -1047,18 +1055,24 @@ def load(
     background: bool = False,
     previous_parts: str = "",
     checked_sha256: str = "",
+    raw: bytes | None = None,
+    raw_sha256: str = "",
 ) -> Document:
     """Read and validate one file. ``validated_sha256``: the SHA-256 of a file that passed
     openapi-spec-validator before (the manifest records it); when this file has exactly that
     hash, the validator is not run again (the generator's own checks still are, unless it is
-    also ``checked_sha256``: a file that passed this very generator's checks)."""
+    also ``checked_sha256``: a file that passed this very generator's checks). ``raw`` (and its
+    SHA-256): the file as the caller read it already, read once for everything."""
     source = source if source is not None else str(path)
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise GeneratorError(source, [Problem("#", f"cannot read the file: {exc}")]) from None
-    digest = hashlib.sha256(raw).hexdigest() if validated_sha256 or checked_sha256 else ""
+    if raw_sha256 or not (validated_sha256 or checked_sha256):
+        digest = raw_sha256
+    else:
+        digest = hashlib.sha256(raw).hexdigest()
     known = bool(validated_sha256) and digest == validated_sha256
     background = background and len(raw) >= BACKGROUND_FROM
     data = parse_text(text, source)
@@ -1066,6 +1080,6 @@ def load(
         document = validate(data, source, run_validator=False, run_checks=False)
     else:
         document = validate(data, source, run_validator=not known, background=background, previous_parts=previous_parts)
-    if not text.lstrip().startswith(("{", "[")) and _ANCHOR.search(text):
+    if not _looks_like_json(text) and _ANCHOR.search(text):
         document = dataclasses.replace(document, shared=True)
     return document

@@ -103,13 +103,20 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
     recorded = manifest_data(config.out).get("inputs") if trust_manifest else None
     validated = str(recorded.get("spec", "")) if isinstance(recorded, dict) else ""
     parts = str(recorded.get(SPEC_PARTS, "")) if isinstance(recorded, dict) else ""
-    inputs = fingerprint(config, templates)
+    try:  # read once: the fingerprint hashes what load() parses
+        raw: bytes | None = config.spec.read_bytes()
+    except OSError:
+        raw = None  # load() reports it
+    inputs = fingerprint(config, templates, raw)
     # The generator's own checks passed on the spec the output was made from, if it is the same
     # generator: they are not run again on that spec either.
     same_generator = isinstance(recorded, dict) and recorded.get("generator") == inputs["generator"]
+    checked = validated if same_generator else ""
     # openapi-spec-validator may still be running (in another process) while the SDK is built
     # in memory: nothing is returned, so nothing is written, before it has passed the document.
-    document = load(config.spec, source, validated, background=True, previous_parts=parts, checked_sha256=validated if same_generator else "")
+    document = load(
+        config.spec, source, validated, background=True, previous_parts=parts, checked_sha256=checked, raw=raw, raw_sha256=inputs["spec"] if raw is not None else ""
+    )
     # The parsed document and the IR live until the run ends: the collector is told to leave
     # them alone meanwhile (on large specs it would otherwise walk millions of objects each time).
     freeze = gc.get_freeze_count() == 0
