@@ -12,6 +12,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -265,13 +266,20 @@ def sha256_of(path: Path | str) -> str:
         return ""
 
 
+# A staging folder without a journal this old was left by a crash (a run in progress is younger).
+_ABANDONED = 3600.0
+
+
 def recover(out: Path) -> None:
     """After a crash between the two renames of a swap, put the previous tree back; after a
-    crash in the middle of ``_replace_files``' renames, finish them."""
+    crash in the middle of ``_replace_files``' renames, finish them; a staging folder a crash
+    left before its journal was complete (or a staged tree) is removed once it is an hour old."""
     if out.parent.is_dir():
         for stage in sorted(out.parent.glob(f".{out.name}.stage-*")):
             if (stage / _JOURNAL).is_file() and out.is_dir():
                 _finish(stage, out)
+            elif stage.is_dir() and not stage.is_symlink() and time.time() - stage.stat().st_mtime > _ABANDONED:
+                shutil.rmtree(stage, ignore_errors=True)
     if out.exists():
         return
     backups = sorted(out.parent.glob(f".{out.name}.old-*")) if out.parent.is_dir() else []
