@@ -26,7 +26,7 @@ import yaml
 
 from .errors import GeneratorError, Problem, pointer
 from .fork import Forked, can_fork
-from .refs import ALLOF_TOO_DEEP, MISSING, check_all_of, check_references, lookup, ref_tokens, walk
+from .refs import ALLOF_TOO_DEEP, METHODS, MISSING, PARAMETER_LOCATIONS, check_all_of, check_references, lookup, ref_tokens, walk
 
 __all__ = ["Document", "MAX_DEPTH", "load", "parse_text", "validate"]
 
@@ -998,10 +998,6 @@ def _without_refs(data: Any, broken: set[str]) -> Any:
     return copy(data, ())
 
 
-_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_PARAMETER_IN = ("path", "query", "header", "cookie")
-
-
 def _parameter_refs(data: dict[str, Any]) -> list[Problem]:
     """A ``parameters`` entry that is a ``$ref`` names a parameter: an object with a ``name`` and
     an ``in``. openapi-spec-validator fails on one that names anything else (a schema)."""
@@ -1010,7 +1006,7 @@ def _parameter_refs(data: dict[str, Any]) -> list[Problem]:
     for path, item in paths.items():
         if not isinstance(item, dict):
             continue
-        holders = [((path,), item)] + [((path, m), item[m]) for m in _HTTP_METHODS if isinstance(item.get(m), dict)]
+        holders = [((path,), item)] + [((path, m), item[m]) for m in METHODS if isinstance(item.get(m), dict)]
         for at, holder in holders:
             entries = holder.get("parameters")
             for i, entry in enumerate(entries if isinstance(entries, list) else []):
@@ -1022,7 +1018,7 @@ def _parameter_refs(data: dict[str, Any]) -> list[Problem]:
                     target = lookup(data, target["$ref"])
                 if target is MISSING or (isinstance(target, dict) and "$ref" in target):
                     continue  # unresolvable, or a cycle: check_references reports it
-                if not (isinstance(target, dict) and isinstance(target.get("name"), str) and target.get("in") in _PARAMETER_IN):
+                if not (isinstance(target, dict) and isinstance(target.get("name"), str) and target.get("in") in PARAMETER_LOCATIONS):
                     problems.append(
                         Problem(
                             pointer("paths", *at, "parameters", i, "$ref"),
@@ -1069,10 +1065,7 @@ def load(
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise GeneratorError(source, [Problem("#", f"cannot read the file: {exc}")]) from None
-    if raw_sha256 or not (validated_sha256 or checked_sha256):
-        digest = raw_sha256
-    else:
-        digest = hashlib.sha256(raw).hexdigest()
+    digest = raw_sha256 or (hashlib.sha256(raw).hexdigest() if validated_sha256 or checked_sha256 else "")
     known = bool(validated_sha256) and digest == validated_sha256
     background = background and len(raw) >= BACKGROUND_FROM
     data = parse_text(text, source)

@@ -8,14 +8,13 @@ from typing import Any
 from . import naming
 from .errors import pointer
 from .ir import Argument, Field, ListOf, Model, ModelRef, Operation, Parameter, Prim, RequestBody, Response, Security, TypeRef, UnionOf, media_kind
+from .refs import METHODS, PARAMETER_LOCATIONS
 from .types import Context, child, deref, nullable, resolve, text_of
 
 __all__ = ["build_operations", "find_operations", "operation", "METHODS"]
 
 ModelLookup = Callable[[str], "Model | None"]
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_LOCATIONS = ("path", "query", "header", "cookie")
 
 
 def _json_media(content: dict[str, Any]) -> str | None:
@@ -130,7 +129,7 @@ def _arguments(parameters: list[Parameter], body: RequestBody | None) -> list[Ar
     if body is not None and not body.flattened:
         args.append(Argument("body", "", "body", body.type, body.required, body.description, whole_body=True))
     # Keyed by location (in a fixed order) and wire name, so each name depends on nothing else.
-    order = (*_LOCATIONS, "body")
+    order = (*PARAMETER_LOCATIONS, "body")
     keys = [f"{order.index(a.location)}{a.location}:{a.wire_name}" for a in args]
     wanted = {k: a.name if a.whole_body else naming.argument_name(a.wire_name) for k, a in zip(keys, args)}
     names = naming.assign(
@@ -146,10 +145,10 @@ def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: s
         base = where.rsplit("/", 1)[0] if level == "item" else where
         for i, raw in enumerate(source.get("parameters") or []):
             param, at = deref(raw, ctx, child(base, "parameters", i))
-            if isinstance(param, dict) and isinstance(param.get("name"), str) and param.get("in") in _LOCATIONS:
+            if isinstance(param, dict) and isinstance(param.get("name"), str) and param.get("in") in PARAMETER_LOCATIONS:
                 by_key[(param["in"], param["name"])] = (param, at)
     parameters: list[Parameter] = []
-    for location in _LOCATIONS:
+    for location in PARAMETER_LOCATIONS:
         for (loc, name), (param, at) in by_key.items():
             if loc != location:
                 continue

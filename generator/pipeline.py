@@ -23,7 +23,6 @@ from .inputs import SPEC_PARTS, fingerprint
 from .render import TEMPLATES, render
 from .types import Trace
 from .write import Summary, format_cache, manifest_data, recover, write_tree
-from .incremental import State
 
 __all__ = ["Result", "run", "generate", "fingerprint"]
 
@@ -39,7 +38,7 @@ class Result:
     inputs: dict[str, str] = field(default_factory=dict)  # what the files are made from → its hash
     # ``run(incremental=True)``: what to save for the next run once written, and the files not in
     # ``files`` because they are on disk as the last run wrote them (path → sha256).
-    state: State | None = None
+    state: incremental_.State | None = None
     unchanged: dict[str, str] = field(default_factory=dict)
     replayed: tuple[str, ...] = ()  # the paths an incremental run rebuilt
 
@@ -100,7 +99,8 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
     ``incremental``: replay the last run where only a few paths changed (``incremental``), and
     return in ``Result.state`` what the next run needs (save it once the files are written)."""
     source = _source_name(config.spec)
-    recorded = manifest_data(config.out).get("inputs") if trust_manifest else None
+    manifest = manifest_data(config.out)
+    recorded = manifest.get("inputs") if trust_manifest else None
     validated = str(recorded.get("spec", "")) if isinstance(recorded, dict) else ""
     parts = str(recorded.get(SPEC_PARTS, "")) if isinstance(recorded, dict) else ""
     try:  # read once: the fingerprint hashes what load() parses
@@ -126,7 +126,7 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
         own_templates = config.templates is None and templates == TEMPLATES  # in black's style
         wanted = incremental and not config.changelog and not document.shared
         spec_digests = incremental_.digests(document.data) if wanted else None
-        result = _replayed(document.data, config, templates, inputs, spec_digests, own_templates) if spec_digests else None
+        result = _replayed(document.data, config, templates, inputs, spec_digests, own_templates, manifest) if spec_digests else None
         if result is None:
             result = _built(document, config, templates, inputs, spec_digests, own_templates)
     except Exception:
@@ -194,10 +194,11 @@ def _replayed(
     inputs: dict[str, str],
     spec_digests: tuple[bytes | None, dict[str, bytes | None]],
     black_style: bool,
+    manifest: dict[str, object],
 ) -> Result | None:
     """``incremental.replay``'s IR, with only the files whose keys changed rendered and
-    formatted; None when a full build is needed (see ``incremental``)."""
-    manifest = manifest_data(config.out)
+    formatted; None when a full build is needed (see ``incremental``). ``manifest``: the output
+    folder's, as the run began."""
     if not manifest.get("files"):
         return None  # nothing generated there yet
     state = incremental_.load_state(config.out, freeze=gc.get_freeze_count() > 0)  # as a full build's IR

@@ -9,9 +9,13 @@ from urllib.parse import unquote
 
 from .errors import Problem, pointer
 
-__all__ = ["MISSING", "MAX_ALLOF_DEPTH", "ALLOF_TOO_DEEP", "lookup", "into_paths", "ref_tokens", "walk", "check_references", "check_all_of"]
+__all__ = ["METHODS", "PARAMETER_LOCATIONS", "MISSING", "MAX_ALLOF_DEPTH", "ALLOF_TOO_DEEP", "lookup", "into_paths", "ref_tokens", "walk", "check_references", "check_all_of"]
 
 MISSING: Any = object()
+
+# The operations a path item may hold, and where a parameter may be.
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
 
 # Schemas extending schemas through ``allOf`` (and ``$ref``) deeper than this are refused: the
 # validator and the model builder follow such chains recursively.

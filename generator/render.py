@@ -257,12 +257,7 @@ def _shape(f: Field) -> tuple[Any, ...]:
 
 def _is_aliased(model: Model, models: dict[str, Model]) -> bool:
     """Whether this class or a class it extends has a field whose API name differs."""
-    while True:
-        if any(f.alias != f.name for f in model.fields):
-            return True
-        if model.base is None or model.base.name not in models:
-            return False
-        model = models[model.base.name]
+    return any(f.alias != f.name for m in (model, *_bases(model, models)) for f in m.fields)
 
 
 def _model_view(model: Model, header: str, models: dict[str, Model]) -> dict[str, Any]:
@@ -301,11 +296,15 @@ def _model_view(model: Model, header: str, models: dict[str, Model]) -> dict[str
     }
 
 
+def _model_module(i: Import) -> str | None:
+    """``x`` for an import from ``..models.x`` (a model or alias module), else None."""
+    return i.module[len("..models.") :] if i.module.startswith("..models.") else None
+
+
 def _relative(i: Import) -> Import:
     """Model-to-model imports from inside ``models/``: ``..models.x`` → ``.x``."""
-    if i.module.startswith("..models."):
-        return Import("." + i.module[len("..models."):], i.name, i.type_only)
-    return i
+    module = _model_module(i)
+    return Import("." + module, i.name, i.type_only) if module is not None else i
 
 
 def _alias_cycles(aliases: tuple[Alias, ...]) -> dict[str, frozenset[str]]:
@@ -313,7 +312,7 @@ def _alias_cycles(aliases: tuple[Alias, ...]) -> dict[str, frozenset[str]]:
     ``B = list[A]``): module → the modules of its strongly connected component (Tarjan's
     algorithm, iterative: a chain of thousands of aliases must not hit the recursion limit)."""
     modules = {a.module for a in aliases}
-    edges = {a.module: sorted({i.module[len("..models."):] for i in a.type.imports() if i.module.startswith("..models.")} & modules) for a in aliases}
+    edges = {a.module: sorted({m for i in a.type.imports() if (m := _model_module(i)) in modules}) for a in aliases}
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -356,7 +355,7 @@ def _alias_view(alias: Alias, cycle: frozenset[str] = frozenset()) -> dict[str, 
     a string (evaluated on first use), and the other aliases of its cycle are imported after it:
     each of their modules imports this one back."""
     imports = [Import(i.module, i.name, False) for i in alias.type.imports() if i.name != alias.name]
-    late = [i for i in imports if i.module.startswith("..models.") and i.module[len("..models."):] in cycle]
+    late = [i for i in imports if _model_module(i) in cycle]
     imports = [_relative(i) for i in imports if i not in late]
     imports.append(Import("typing_extensions", "TypeAliasType") if cycle else Import("typing", "TypeAlias"))
     return {

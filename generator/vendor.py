@@ -40,7 +40,7 @@ from typing import Any
 
 from .errors import GeneratorError, Problem, pointer
 from .load import Document, parse_text, validate
-from .refs import MISSING
+from .refs import METHODS, MISSING
 
 __all__ = ["Vendored", "canonical_json", "extract", "fetch", "merge", "read_source", "vendor"]
 
@@ -53,8 +53,7 @@ _FENCE = re.compile(
 )
 
 _TOP = ("openapi", "info", "jsonSchemaDialect", "servers", "security", "tags", "paths", "webhooks", "components", "externalDocs")
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_PATH_ITEM = ("summary", "description", "servers", "parameters", *_METHODS)
+_PATH_ITEM = ("summary", "description", "servers", "parameters", *METHODS)
 _SECTIONS = (
     "schemas", "responses", "parameters", "examples", "requestBodies",
     "headers", "securitySchemes", "links", "callbacks", "pathItems",
@@ -76,7 +75,7 @@ class Vendored:
 
     def summary(self) -> str:
         paths = self.data.get("paths") or {}
-        operations = sum(1 for item in paths.values() if isinstance(item, dict) for m in item if m in _METHODS)
+        operations = sum(1 for item in paths.values() if isinstance(item, dict) for m in item if m in METHODS)
         schemas = len((self.data.get("components") or {}).get("schemas") or {})
         origin = self.sources[0] if len(self.sources) == 1 else f"{len(self.sources)} sources"
         counts = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((len(paths), "path"), (operations, "operation"), (schemas, "schema")))

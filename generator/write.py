@@ -223,11 +223,13 @@ def _replace_files(out: Path, files: dict[str, str], hashes: dict[str, str], man
     stage = tempfile.mkdtemp(prefix=f".{out.name}.stage-", dir=out.parent)
     try:
         for n, (path, text) in enumerate(changed.items()):
-            with open(os.path.join(stage, str(n)), "w", encoding="utf-8", newline="\n") as f:
+            staged = os.path.join(stage, str(n))
+            with open(staged, "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
-            mode = stat.S_IMODE(os.stat(os.path.join(base, path)).st_mode) if os.path.exists(os.path.join(base, path)) else None
-            if mode is not None:
-                os.chmod(os.path.join(stage, str(n)), mode)
+            try:  # the mode the file has now
+                os.chmod(staged, stat.S_IMODE(os.stat(os.path.join(base, path)).st_mode))
+            except FileNotFoundError:
+                pass
         with open(os.path.join(stage, _JOURNAL + ".tmp"), "w", encoding="utf-8") as f:
             json.dump([out.name, list(changed)], f)
         os.replace(os.path.join(stage, _JOURNAL + ".tmp"), os.path.join(stage, _JOURNAL))
