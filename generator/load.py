@@ -28,7 +28,7 @@ from .errors import GeneratorError, Problem, pointer
 from .fork import Forked, can_fork
 from .refs import ALLOF_TOO_DEEP, METHODS, MISSING, PARAMETER_LOCATIONS, check_all_of, check_references, lookup, ref_tokens, walk
 
-__all__ = ["Document", "MAX_DEPTH", "load", "parse_text", "validate"]
+__all__ = ["BACKGROUND_FROM", "Document", "MAX_DEPTH", "PendingValidation", "load", "parse_json", "parse_text", "spec_parts_of", "validate"]
 
 # Objects and arrays nested more than this many levels below the root are refused, by an
 # iterative check made before anything recursive (the JSON and YAML parsers, the validator, the
@@ -219,6 +219,11 @@ def _from_events(loader: Any, resolver: Any) -> Any:
 _LIST = object()
 
 
+def parse_json(text: str) -> Any:
+    """``json.loads`` as ``load`` reads a JSON spec: a key twice in one object is an error."""
+    return json.loads(text, object_pairs_hook=_no_duplicates)
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
@@ -252,7 +257,7 @@ def parse_text(text: str, source: str) -> Any:
 def _parse_text(text: str, source: str) -> Any:
     if _looks_like_json(text):
         try:
-            return json.loads(text, object_pairs_hook=_no_duplicates)
+            return parse_json(text)
         except json.JSONDecodeError as exc:
             raise GeneratorError(
                 source, [Problem("#", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
@@ -357,7 +362,13 @@ def _path_of(link: Any) -> list[str | int]:
 
 
 def validate(
-    data: Any, source: str, run_validator: bool = True, background: bool = False, previous_parts: str = "", run_checks: bool = True
+    data: Any,
+    source: str,
+    run_validator: bool = True,
+    background: bool = False,
+    previous_parts: str = "",
+    run_checks: bool = True,
+    pending: PendingValidation | None = None,
 ) -> Document:
     """Check the OpenAPI version and validate the document; raise with every problem found.
 
@@ -369,7 +380,9 @@ def validate(
     from a document not yet checked; the caller must call ``Document.confirm()`` before writing
     anything, and on any failure of its own, so that the document's problems are reported.
     ``previous_parts`` (``PendingValidation.parts`` of a document that passed the validator):
-    when only path items changed since, the validator reads the changed ones only."""
+    when only path items changed since, the validator reads the changed ones only.
+    ``pending``: that background validation of this document, started already (used when it
+    runs in the background; the caller cancels it otherwise)."""
     if not isinstance(data, dict):
         raise GeneratorError(source, [Problem("#", "an OpenAPI document must be an object")])
     version = data.get("openapi")
@@ -389,7 +402,7 @@ def validate(
         # the builder fail at worst (a broken reference is an error of its own, a cycle of allOf
         # or too deep a value a RecursionError, a schema nested too deeply an error of its own),
         # and nothing is written before ``confirm()`` has heard from them.
-        pending = PendingValidation(data, version, previous_parts)
+        pending = pending if pending is not None else PendingValidation(data, version, previous_parts)
         return Document(source=source, data=data, version=version[:3], pending=pending)
     too_deep = _too_deep(data)
     if too_deep:  # nothing below may walk it: each of them recurses, or would take too long
@@ -513,12 +526,28 @@ class PendingValidation:
     core. ``problems()`` waits for them."""
 
     def __init__(self, data: dict[str, Any], version: str, previous_parts: str = "") -> None:
+        self._start(lambda: _all_problems(data, version, previous_parts))
+
+    @classmethod
+    def early(cls, read: Callable[[], tuple[Any, dict[str, Any] | None]], previous_parts: str = "") -> PendingValidation:
+        """Started before this process has parsed the document: ``read()``, in the forked
+        process, gives the very document this one will parse (and its ``spec_parts`` when
+        known), while the validator is imported. Hand it to ``load(pending=...)``."""
+        pending = cls.__new__(cls)
+        pending._start(lambda: _early_problems(read, previous_parts))
+        return pending
+
+    def _start(self, work: Callable[[], tuple[list[Problem], str]]) -> None:
         def died(code: int | None) -> tuple[list[Problem], str]:  # no answer is no pass
             return [Problem("#", f"{_CANNOT_VALIDATE}: the validator process ended ({code})")], ""
 
-        self._forked = Forked(lambda: _all_problems(data, version, previous_parts), died)
+        self._forked = Forked(work, died)
         self._found: list[Problem] | None = None
         self.parts = ""  # the document's parts' hashes (``spec_parts``), once it passed
+
+    def cancel(self) -> None:
+        """Stop it: its answer is not wanted."""
+        self._forked.cancel()
 
     def problems(self) -> list[Problem]:
         if self._found is None:
@@ -529,9 +558,19 @@ class PendingValidation:
         return self._found
 
 
-def _all_problems(data: dict[str, Any], version: str, previous_parts: str) -> tuple[list[Problem], str]:
+def _early_problems(read: Callable[[], tuple[Any, dict[str, Any] | None]], previous_parts: str) -> tuple[list[Problem], str]:
+    import openapi_spec_validator  # noqa: F401 - meanwhile: most of the time a small change takes
+
+    data, parts = read()
+    version = data.get("openapi") if isinstance(data, dict) else None
+    if not isinstance(version, str) or not version.startswith(("3.0.", "3.1.")) or "swagger" in data:
+        return [], ""  # ``validate`` says what it is, and does not wait for this
+    return _all_problems(data, version, previous_parts, parts)
+
+
+def _all_problems(data: dict[str, Any], version: str, previous_parts: str, parts: dict[str, Any] | None = None) -> tuple[list[Problem], str]:
     if previous_parts:  # only path items changed since a document that passed: they are checked
-        parts = spec_parts(data)
+        parts = spec_parts(data) if parts is None else parts
         reduced = _changed_part(data, parts, previous_parts)
         if reduced is not None:
             if not _reduced_problems(data, reduced, version):
@@ -581,6 +620,12 @@ def spec_parts(document: dict[str, Any]) -> dict[str, Any]:
     if isinstance(paths, dict) and all(isinstance(k, str) for k in paths):
         hashes = {k: _digest(v) for k, v in paths.items()}
     return {"rest": _digest({k: v for k, v in document.items() if k != "paths"}), "paths": hashes}
+
+
+def spec_parts_of(rest: bytes | None, paths: dict[str, bytes | None]) -> dict[str, Any]:
+    """``spec_parts`` from the ``value_digest``s of the parts, known already."""
+    hexed = {k: d.hex()[:32] if d is not None else None for k, d in paths.items()}
+    return {"rest": rest.hex()[:32] if rest is not None else None, "paths": hexed}
 
 
 def _changed_part(document: dict[str, Any], parts: dict[str, Any], previous_parts: str) -> dict[str, Any] | None:
@@ -765,12 +810,21 @@ def _validator_class(version: str) -> Any:
             validators[keyword] = type(f"Located{cls.__name__}", (Located, cls), {})
     # openapi-spec-validator checks the document against the OpenAPI JSON Schema with jsonschema-rs
     # when it is installed, whose messages are worse; when that check fails, ours asks jsonschema.
-    from openapi_spec_validator.schemas import schema_v30, schema_v31
     from openapi_spec_validator.schemas.backend.jsonschema import create_validator
 
-    schema_validator = create_validator(schema_v31 if version == "3.1" else schema_v30)
+    schema_validator = create_validator(_openapi_schema(version))
     members = {"keyword_validators": validators, "iter_errors": iter_errors, "schema_validator": schema_validator}
     return type(f"Located{base.__name__}", (base,), members)
+
+
+@functools.cache
+def _openapi_schema(version: str) -> Any:
+    """The JSON Schema openapi-spec-validator checks documents of ``version`` ("3.0", "3.1")
+    against: the file it ships, read as the JSON it is (it reads it through a YAML loader, a
+    tenth of a second more; ``test_load`` checks both give the same value)."""
+    from importlib.resources import files
+
+    return json.loads((files("openapi_spec_validator") / "resources" / "schemas" / f"v{version}" / "schema.json").read_text("utf-8"))
 
 
 @functools.cache
@@ -779,16 +833,10 @@ def _openapi_schema_validator(version: str) -> Any:
     ``version`` against; None when it cannot be had (then the validator does all the work)."""
     try:
         import jsonschema_rs
-        from openapi_spec_validator.schemas import schema_v30, schema_v31
-
-        def plain(value: Any) -> Any:  # the schemas are read-only mappings
-            if hasattr(value, "items"):
-                return {k: plain(v) for k, v in value.items()}
-            return [plain(v) for v in value] if isinstance(value, (list, tuple)) else value
 
         if version == "3.1":
-            return jsonschema_rs.Draft202012Validator(plain(schema_v31))
-        return jsonschema_rs.Draft4Validator(plain(schema_v30))
+            return jsonschema_rs.Draft202012Validator(_openapi_schema(version))
+        return jsonschema_rs.Draft4Validator(_openapi_schema(version))
     except Exception:  # noqa: BLE001 - not installed, or a schema it cannot compile
         return None
 
@@ -1053,26 +1101,54 @@ def load(
     checked_sha256: str = "",
     raw: bytes | None = None,
     raw_sha256: str = "",
+    parsed: dict[str, Any] | None = None,
+    pending: PendingValidation | None = None,
 ) -> Document:
     """Read and validate one file. ``validated_sha256``: the SHA-256 of a file that passed
     openapi-spec-validator before (the manifest records it); when this file has exactly that
     hash, the validator is not run again (the generator's own checks still are, unless it is
     also ``checked_sha256``: a file that passed this very generator's checks). ``raw`` (and its
-    SHA-256): the file as the caller read it already, read once for everything."""
+    SHA-256): the file as the caller read it already, read once for everything. ``parsed``:
+    what parsing ``raw`` (a JSON document) gives, known already (``incremental.reread``).
+    ``pending``: the background validation of this file, started already
+    (``PendingValidation.early``); cancelled when it is not what ``validate`` needs."""
     source = source if source is not None else str(path)
     try:
+        document = _load(path, source, validated_sha256, background, previous_parts, checked_sha256, raw, raw_sha256, parsed, pending)
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    if pending is not None and document.pending is not pending:
+        pending.cancel()
+    return document
+
+
+def _load(
+    path: Path,
+    source: str,
+    validated_sha256: str,
+    background: bool,
+    previous_parts: str,
+    checked_sha256: str,
+    raw: bytes | None,
+    raw_sha256: str,
+    parsed: dict[str, Any] | None,
+    pending: PendingValidation | None,
+) -> Document:
+    try:
         raw = path.read_bytes() if raw is None else raw
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8") if parsed is None else ""
     except (OSError, UnicodeDecodeError) as exc:
         raise GeneratorError(source, [Problem("#", f"cannot read the file: {exc}")]) from None
     digest = raw_sha256 or (hashlib.sha256(raw).hexdigest() if validated_sha256 or checked_sha256 else "")
     known = bool(validated_sha256) and digest == validated_sha256
     background = background and len(raw) >= BACKGROUND_FROM
-    data = parse_text(text, source)
+    data = parse_text(text, source) if parsed is None else parsed
     if known and digest == checked_sha256:  # nothing to check again: only what it is
         document = validate(data, source, run_validator=False, run_checks=False)
     else:
-        document = validate(data, source, run_validator=not known, background=background, previous_parts=previous_parts)
-    if not _looks_like_json(text) and _ANCHOR.search(text):
+        document = validate(data, source, run_validator=not known, background=background, previous_parts=previous_parts, pending=pending)
+    if parsed is None and not _looks_like_json(text) and _ANCHOR.search(text):
         document = dataclasses.replace(document, shared=True)
     return document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,7 +128,7 @@ class ModelBuilder:
             schema = merge_all_of(schema, self.ctx, where)
         if is_object_schema(schema):
             model = self._model(ref, schema_name, schema, where, description)
-            self.models.append(Model(**{**model.__dict__, "base": base}))
+            self.models.append(dataclasses.replace(model, base=base))
             self._by_name.setdefault(model.name, self.models[-1])
             return
         if isinstance(schema, dict) and "$ref" in schema:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -135,7 +136,7 @@ def _arguments(parameters: list[Parameter], body: RequestBody | None) -> list[Ar
     names = naming.assign(
         wanted, spelled={k: a.wire_name for k, a in zip(keys, args)}, suffix={k: a.location for k, a in zip(keys, args)}
     )
-    return [Argument(**{**a.__dict__, "name": names[k]}) for a, k in zip(args, keys)]
+    return [dataclasses.replace(a, name=names[k]) for a, k in zip(args, keys)]
 
 
 def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: str, hint: str) -> list[Parameter]:
@@ -203,7 +204,7 @@ def _body(ctx: Context, models: ModelLookup, op: dict[str, Any], where: str, hin
             ctx.warn(at, f"a {media} body that is not an object with properties is sent as given")
         return RequestBody(media, btype, required, description, pointer=schema_at)
     fields = tuple(
-        Field(**{**f.__dict__, "type": _as_file(f.type) if encoding == "multipart" else f.type})
+        dataclasses.replace(f, type=_as_file(f.type) if encoding == "multipart" else f.type)
         for f in target.fields
         if not f.read_only
     )

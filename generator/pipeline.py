@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 import zlib
@@ -18,7 +19,7 @@ from .errors import GeneratorError, Problem
 from .fork import Forked, can_fork, cores
 from .format import format_files
 from .ir import Api
-from .load import Document, load
+from .load import BACKGROUND_FROM, Document, PendingValidation, load, parse_text, spec_parts_of
 from .inputs import SPEC_PARTS, fingerprint
 from .render import TEMPLATES, render
 from .types import Trace
@@ -41,6 +42,7 @@ class Result:
     state: incremental_.State | None = None
     unchanged: dict[str, str] = field(default_factory=dict)
     replayed: tuple[str, ...] = ()  # the paths an incremental run rebuilt
+    spec_copy: tuple[bytes, Any] | None = None  # with ``state``: the spec read, and parsed
 
 
 def _source_name(spec: Path) -> str:
@@ -114,24 +116,44 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
     checked = validated if same_generator else ""
     # openapi-spec-validator may still be running (in another process) while the SDK is built
     # in memory: nothing is returned, so nothing is written, before it has passed the document.
-    document = load(
-        config.spec, source, validated, background=True, previous_parts=parts, checked_sha256=checked, raw=raw, raw_sha256=inputs["spec"] if raw is not None else ""
-    )
-    # The parsed document and the IR live until the run ends: the collector is told to leave
-    # them alone meanwhile (on large specs it would otherwise walk millions of objects each time).
+    # The last run's state, the parsed document and the IR live until the run ends: the
+    # collector is told to leave them alone meanwhile (on large specs it would otherwise walk
+    # millions of objects each time).
     freeze = gc.get_freeze_count() == 0
     try:
-        if freeze:
-            gc.freeze()
-        own_templates = config.templates is None and templates == TEMPLATES  # in black's style
-        wanted = incremental and not config.changelog and not document.shared
-        spec_digests = incremental_.digests(document.data) if wanted else None
-        result = _replayed(document.data, config, templates, inputs, spec_digests, own_templates, manifest) if spec_digests else None
-        if result is None:
-            result = _built(document, config, templates, inputs, spec_digests, own_templates)
-    except Exception:
-        document.confirm()  # an invalid document: its problems, not what building it ran into
-        raise
+        wanted = incremental and not config.changelog and bool(manifest.get("files"))
+        early = None
+        if wanted and raw is not None and len(raw) >= BACKGROUND_FROM and inputs["spec"] != validated and can_fork():
+            # A changed large spec: its validation starts now, the validator imported while
+            # the spec is read (the other process reads it too).
+            early = PendingValidation.early(functools.partial(_read_spec, config.out, raw, source), parts)
+        # A JSON spec of which only some paths changed since the last run: only those are parsed.
+        reread = incremental_.reread(config.out, raw) if wanted and raw is not None else None
+        document = load(
+            config.spec, source, validated, background=True, previous_parts=parts, checked_sha256=checked, raw=raw,
+            raw_sha256=inputs["spec"] if raw is not None else "", parsed=None if reread is None else reread[0],
+            pending=early,
+        )  # fmt: skip
+        try:
+            # While the spec is validated in another process (large specs)
+            state = incremental_.load_state(config.out, freeze=freeze) if wanted else None
+            if state is not None and state.settings != _settings(inputs):
+                state = None
+            if freeze:
+                gc.freeze()
+            own_templates = config.templates is None and templates == TEMPLATES  # in black's style
+            spec_digests = None
+            if incremental and not config.changelog and not document.shared:
+                spec_digests = incremental_.digests(document.data) if reread is None else reread[1]
+            result = None
+            if spec_digests and state is not None:
+                result = _replayed(document.data, config, templates, inputs, spec_digests, own_templates, manifest, state)
+            state = None  # a full build does not need it
+            if result is None:
+                result = _built(document, config, templates, inputs, spec_digests, own_templates)
+        except Exception:
+            document.confirm()  # an invalid document: its problems, not what building it ran into
+            raise
     finally:
         if freeze:
             gc.unfreeze()
@@ -140,7 +162,16 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
         inputs = {**inputs, SPEC_PARTS: document.pending.parts}
     elif parts and validated and inputs.get("spec") == validated:  # the same spec: still true
         inputs = {**inputs, SPEC_PARTS: parts}
-    return dataclasses.replace(result, source=source, inputs=inputs)
+    copy = (raw, document.data) if result.state is not None and raw is not None else None
+    return dataclasses.replace(result, source=source, inputs=inputs, spec_copy=copy)
+
+
+def _read_spec(out: Path, raw: bytes, source: str) -> tuple[Any, dict[str, Any] | None]:
+    """What ``run`` parses ``raw`` to, and its ``spec_parts`` when known (``incremental.reread``)."""
+    found = incremental_.reread(out, raw)
+    if found is None:
+        return parse_text(raw.decode("utf-8"), source), None
+    return found[0], spec_parts_of(*found[1])
 
 
 def generate(config: Config, templates: Path = TEMPLATES) -> tuple[Result, Summary]:
@@ -151,7 +182,7 @@ def generate(config: Config, templates: Path = TEMPLATES) -> tuple[Result, Summa
     summary = write_tree(config.out, result.files, result.spec_sha256, result.sources, result.inputs, result.unchanged)
     if result.state is not None:
         background = len(result.api.models) >= SPLIT_FROM and can_fork()
-        incremental_.save_state(config.out, result.state, summary.hashes, background, frozenset(summary.written))
+        incremental_.save_state(config.out, result.state, summary.hashes, background, frozenset(summary.written), result.spec_copy)
     return result, summary
 
 
@@ -195,15 +226,11 @@ def _replayed(
     spec_digests: tuple[bytes | None, dict[str, bytes | None]],
     black_style: bool,
     manifest: dict[str, object],
+    state: incremental_.State,
 ) -> Result | None:
     """``incremental.replay``'s IR, with only the files whose keys changed rendered and
     formatted; None when a full build is needed (see ``incremental``). ``manifest``: the output
-    folder's, as the run began."""
-    if not manifest.get("files"):
-        return None  # nothing generated there yet
-    state = incremental_.load_state(config.out, freeze=gc.get_freeze_count() > 0)  # as a full build's IR
-    if state is None or state.settings != _settings(inputs):
-        return None
+    folder's, as the run began; ``state``: the last run's, made with the same settings."""
     if manifest.get("spec_sha256") != state.spec or manifest.get("files") != state.files:
         return None  # the output folder is not what that run wrote
     if not incremental_.unchanged_on_disk(config.out, state):

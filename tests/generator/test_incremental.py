@@ -443,6 +443,22 @@ def test_values_equal_in_python_but_written_differently_are_rendered_again(tmp_p
     assert result.replayed == ("/a",) and _tree(out) == _tree(fresh)
 
 
+def test_a_loaded_ir_leaves_out_fields_at_their_default_and_is_still_the_same() -> None:
+    """The state pickles IR objects without the fields that hold their default: they read the
+    same, compare equal, and ``same`` (field by field, not ``vars``) agrees with a built one."""
+    import pickle
+
+    from generator.ir import NONE, Field, Model
+
+    built = Model("Thing", "thing", "Thing", "", (Field("a", "a", NONE, True), Field("b", "b", NONE, False, default=0, has_default=True)), pointer="#/x")
+    loaded = pickle.loads(pickle.dumps(built))
+    assert loaded == built and loaded.fields[0].default is None and loaded.fields[1].default == 0
+    assert "extra" not in vars(loaded) and "default" not in vars(loaded.fields[0]) and vars(loaded.fields[1])["default"] == 0
+    assert incremental.same(loaded, built) and incremental.same(built, loaded)
+    assert not incremental.same(loaded, replace(built, description="d"))
+    assert not incremental.same(pickle.loads(pickle.dumps(replace(built, fields=(replace(built.fields[0], default=0.0, has_default=True),)))), replace(built, fields=(replace(built.fields[0], default=0, has_default=True),)))
+
+
 def test_paths_sharing_one_path_item_are_never_replayed(tmp_path: Path) -> None:
     """3.1: ``/x`` and ``/y`` are the same ``components/pathItems`` entry (one pointer, two operations)."""
     ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "string"}}}}}
@@ -559,3 +575,186 @@ def test_a_staging_folder_left_by_a_crash_is_removed_once_old(tmp_path: Path) ->
     os.utime(old, (hours_ago, hours_ago))
     write.recover(config.out)
     assert not old.exists() and (young / "0").is_file()
+
+
+# ---------------------------------------------------------------- the spec read by difference
+
+_BASE = {
+    "openapi": "3.1.0",
+    "info": {"title": "Tïtle ☃", "version": "1"},
+    "paths": {
+        "/a": {"get": {"operationId": "getA", "summary": "é ☃ 𝄞", "responses": {"200": {"description": "ok"}}}},
+        "/b/{id}": {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}], "get": {"responses": {}}},
+        "/c": {"post": {"summary": "c", "responses": {"201": {"description": "made", "content": {"application/json": {"schema": {"type": "number", "default": 1.5}}}}}}},
+    },
+    "components": {"schemas": {"X": {"type": "string"}}},
+}
+
+
+def _copied(tmp_path: Path, raw: bytes) -> Path:
+    """An output folder whose spec copy (as ``save_state`` writes it) is of ``raw``."""
+    import types
+
+    out = tmp_path / "out"
+    data = json.loads(raw)
+    rest, paths = incremental.digests(data) or (None, {})
+    copy = incremental.cache_path(out)
+    assert copy is not None
+    incremental._save_copy(copy.with_suffix(".spec"), types.SimpleNamespace(rest=rest, paths=paths), (raw, data))  # type: ignore[arg-type]
+    return out
+
+
+def _strict(text: bytes) -> Any:
+    """The spec as ``load`` parses it; None when it does not (invalid JSON, a key twice)."""
+    from generator.load import parse_json
+
+    try:
+        return parse_json(text.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@pytest.mark.parametrize("indent", [None, 2, "\t"])
+def test_path_members_are_byte_offsets_of_each_path(indent: Any) -> None:
+    raw = json.dumps(_BASE, indent=indent, ensure_ascii=False).encode("utf-8")
+    members = incremental.path_members(raw)
+    assert members is not None and [m[0] for m in members] == list(_BASE["paths"])
+    for key, start, end in members:
+        assert json.loads(b"{" + raw[start:end] + b"}") == {key: _BASE["paths"][key]}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"openapi: 3.1.0\npaths: {}\n", b'{"openapi": "3.1.0"}', b'{"paths": [1]}', b'{"paths": {"/a": {}', b"[1, 2]", b"\xff{}", b'{"paths": {"/a" {}}}'],
+)
+def test_path_members_of_anything_else_are_none(raw: bytes) -> None:
+    assert incremental.path_members(raw) is None
+
+
+def _edit_cases() -> list[tuple[str, Callable[[str], str], bool]]:
+    """(name, edit of the JSON text, whether ``reread`` must take it)."""
+    return [
+        ("one summary", lambda t: t.replace('"c"', '"c, changed ☃"'), True),
+        ("non-ASCII in a value", lambda t: t.replace("é ☃ 𝄞", "ü"), True),
+        ("two adjacent paths", lambda t: t.replace('"c"', '"cc"').replace('"integer"', '"string"'), True),
+        ("white space between members", lambda t: t.replace('}, "/c"', '},\n\n   "/c"'), True),
+        ("a number's spelling", lambda t: t.replace("1.5", "15e-1"), True),
+        ("the same text", lambda t: t, True),
+        ("outside paths", lambda t: t.replace("Tïtle", "Title"), False),
+        ("a path renamed", lambda t: t.replace('"/c"', '"/d"'), False),
+        ("a path added", lambda t: t.replace('"/c": {', '"/d": {}, "/c": {'), False),
+        ("a path removed", lambda t: t.replace('"/a": {"get": {"operationId": "getA", "summary": "é ☃ 𝄞", "responses": {"200": {"description": "ok"}}}}, ', ""), False),
+        ("a key twice in a path", lambda t: t.replace('"summary": "c"', '"summary": "c", "summary": "d"'), False),
+        ("a path key twice", lambda t: t.replace('"/c": {', '"/a": {}, "/c": {'), False),
+        ("broken JSON in a path", lambda t: t.replace('"summary": "c"', '"summary": "c'), False),
+        ("a key inside a path item that looks like a path", lambda t: t.replace('"ok"}}}}, "/b/{id}"', '"ok"}}}, "/x": {}}, "/b/{id}"'), True),
+        ("trailing text", lambda t: t + " x", False),
+    ]
+
+
+@pytest.mark.parametrize(("name", "edit", "taken"), _edit_cases(), ids=[c[0] for c in _edit_cases()])
+def test_reread_is_the_parse_of_the_new_bytes_or_nothing(tmp_path: Path, name: str, edit: Callable[[str], str], taken: bool) -> None:
+    text = json.dumps(_BASE, ensure_ascii=False)
+    out = _copied(tmp_path, text.encode("utf-8"))
+    new = edit(text).encode("utf-8")
+    assert new != text.encode("utf-8") or name == "the same text"
+    found = incremental.reread(out, new)
+    assert (found is not None) == taken
+    if found is not None:
+        expected = _strict(new)
+        assert incremental.same(found[0], expected)  # type-strict: 1.5 stays a float, keys in order
+        assert found[1] == incremental.digests(expected)
+
+
+def test_reread_of_random_byte_edits_is_the_parse_or_nothing(tmp_path: Path) -> None:
+    """Random insertions, deletions and replacements anywhere in the file: ``reread`` gives
+    exactly what parsing the edited bytes gives, or nothing, and never a document from bytes
+    that do not parse."""
+    import random
+
+    rng = random.Random(1234)
+    raw = json.dumps(_BASE, indent=1, ensure_ascii=False).encode("utf-8")
+    out = _copied(tmp_path, raw)
+    snippets = [b" ", b"\n", b",", b'"', b"}", b"{", b"[]", b'"x": 1', b'"x": 1, ', b'"summary": "s", ', b"\xc3\xa9", b"0", b"\\u00e9", b"null"]
+    taken = 0
+    for _ in range(600):
+        at = rng.randrange(len(raw))
+        kind = rng.randrange(3)
+        if kind == 0:
+            new = raw[:at] + rng.choice(snippets) + raw[at:]
+        elif kind == 1:
+            new = raw[:at] + raw[at + rng.randrange(1, 12) :]
+        else:
+            new = raw[:at] + rng.choice(snippets) + raw[at + 1 :]
+        found = incremental.reread(out, new)
+        if found is None:
+            continue
+        taken += 1
+        expected = _strict(new)
+        assert expected is not None, new
+        assert incremental.same(found[0], expected) and found[1] == incremental.digests(expected)
+    assert taken >= 30  # edits within a path's value that still parse: some are taken
+
+
+def test_a_copy_from_another_spec_version_is_never_misread(tmp_path: Path) -> None:
+    """The copy is what the last run read; a spec edited twice since (or replaced wholesale)
+    is read by difference from that copy all the same, or parsed."""
+    first = json.dumps(_BASE).encode("utf-8")
+    out = _copied(tmp_path, first)
+    other = copy.deepcopy(_BASE)
+    other["paths"]["/a"]["get"]["summary"] = "x"
+    other["paths"]["/c"]["post"]["summary"] = "y"
+    new = json.dumps(other).encode("utf-8")
+    found = incremental.reread(out, new)
+    assert found is not None and incremental.same(found[0], other)
+    assert incremental.reread(out, json.dumps(_BASE, indent=2).encode("utf-8")) is None  # every byte moved
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_large_spec_is_validated_while_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: bool) -> None:
+    """From 1 MB, a changed spec's validation starts before this process reads it
+    (``PendingValidation.early``: the other process reads it too): the same output as a full
+    build, or the same problems and nothing written."""
+    from generator.load import BACKGROUND_FROM, PendingValidation
+
+    started = []
+    early = PendingValidation.early.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, *args: Any, **kwargs: Any) -> Any:
+        started.append(args)
+        return early(cls, *args, **kwargs)
+
+    monkeypatch.setattr(PendingValidation, "early", classmethod(counted))
+    spec = copy.deepcopy(SPEC)
+    spec["x-padding"] = "p" * BACKGROUND_FROM
+    edited = copy.deepcopy(spec)
+    edited["paths"]["/a"]["get"]["summary"] = "changed"
+    if broken:  # openapi-spec-validator's to find: a parameter in the body is 2.0, not 3.x
+        edited["paths"]["/a"]["get"]["parameters"] = [{"name": "q", "in": "body", "schema": {"type": "string"}}]
+    try:
+        result, out, fresh = _regenerate(tmp_path, SPECS_DIR / "none.json", spec, edited)
+    except _BothFailed:
+        assert broken and len(started) == 1
+        return
+    assert not broken and len(started) == 1
+    assert result.replayed == ("/a",) and _tree(out) == _tree(fresh)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.name for p in SPECS])
+def test_building_leaves_the_parsed_spec_as_it_was(spec: Path) -> None:
+    """The spec copy the next run reads by difference is saved after the build: the build must
+    not have changed the parsed document."""
+    from generator.api import build_api
+    from generator.load import load
+    from generator.types import Trace
+
+    try:
+        document = load(spec)
+    except GeneratorError:
+        return  # a spec the corpus holds for its problems
+    before = copy.deepcopy(document.data)
+    try:
+        build_api(document, Trace())
+    except GeneratorError:
+        pass
+    assert incremental.same(document.data, before)

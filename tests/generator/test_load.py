@@ -944,3 +944,14 @@ def test_a_parameter_ref_to_something_else_is_a_problem_of_its_own(
             "'#/components/schemas/NotAParameter' is not a parameter: an object with a name and an 'in' of path, query, header or cookie",
         )
     ]
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_the_openapi_json_schema_read_as_json_is_what_the_validator_reads(version: str) -> None:
+    """``_openapi_schema`` reads the validator's own schema file with ``json``, not through its
+    YAML loader (a tenth of a second): the values must be the same."""
+    from openapi_spec_validator.schemas.utils import get_schema_content
+
+    from generator.load import _openapi_schema
+
+    assert _openapi_schema(version) == get_schema_content(version)
