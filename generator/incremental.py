@@ -435,20 +435,26 @@ class _Diverged(Exception):
 def same(a: object, b: object) -> bool:
     """``a == b``, but as strict as the text rendered from them: ``1``, ``1.0`` and ``True`` differ
     (and ``0.0`` and ``-0.0``); the same object is the same at once (unchanged parts of a replayed
-    IR are the saved objects themselves)."""
+    IR are the saved objects themselves, so most parts are compared without a call)."""
     if a is b:
         return True
-    if type(a) is not type(b):
+    kind = type(a)
+    if kind is not type(b):
         return False
+    if kind is str or kind is int or kind is bool:
+        return a == b
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(x is y or same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, float):
+        return list(a) == list(b) and all(x is y or same(x, y) for x, y in zip(a.values(), b.values()))
+    if kind is float:
         return repr(a) == repr(b)
-    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(a) and not isinstance(a, type):
+        names = _field_names(kind)
+    if names is not None:
         # Field by field (not ``vars``: a loaded IR object leaves out fields at their default)
-        return all(same(getattr(a, name), getattr(b, name)) for name in _field_names(type(a)))
+        return all(x is y or same(x, y) for x, y in ((getattr(a, n), getattr(b, n)) for n in names))
     return a == b
 
 

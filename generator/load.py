@@ -525,17 +525,45 @@ class PendingValidation:
     most of a cold run's CPU on large specs, and the rest of the run needs little more than one
     core. ``problems()`` waits for them."""
 
+    _outbox: Any = None  # ``early``: where ``give`` writes to the forked process
+    _previous = ""  # ``early``: the previous document's ``spec_parts``
+
     def __init__(self, data: dict[str, Any], version: str, previous_parts: str = "") -> None:
         self._start(lambda: _all_problems(data, version, previous_parts))
 
     @classmethod
     def early(cls, read: Callable[[], tuple[Any, dict[str, Any] | None]], previous_parts: str = "") -> PendingValidation:
-        """Started before this process has parsed the document: ``read()``, in the forked
-        process, gives the very document this one will parse (and its ``spec_parts`` when
-        known), while the validator is imported. Hand it to ``load(pending=...)``."""
+        """Started before this process has parsed the document, which the forked process
+        imports the validator meanwhile; ``give`` tells it what to check once this process has
+        parsed the document. Left without that, it reads the document itself: ``read()`` gives
+        the very document this one parses (and its ``spec_parts`` when known). Hand it to
+        ``load(pending=...)``."""
+        import multiprocessing
+
+        inbox, outbox = multiprocessing.get_context("fork").Pipe(duplex=False)
         pending = cls.__new__(cls)
-        pending._start(lambda: _early_problems(read, previous_parts))
+        pending._outbox = outbox
+        pending._previous = previous_parts
+        pending._start(lambda: _early_problems(read, previous_parts, inbox, outbox))
+        inbox.close()  # the forked process's now
         return pending
+
+    def give(self, data: Any, parts: dict[str, Any] | None) -> None:
+        """For ``early``: the document parsed here and its ``spec_parts`` (None: not known).
+        When only some path items changed (and nothing across paths is wrong), the forked
+        process gets them and the components they reach; otherwise it reads the document."""
+        outbox = self._outbox
+        if outbox is None:
+            return
+        message: tuple[Any, ...] = ("read",)
+        if parts is not None and self._previous and isinstance(data, dict) and isinstance(data.get("openapi"), str):
+            reduced = _changed_part(data, parts, self._previous)
+            if reduced is not None and not _across_paths(data):
+                message = ("reduced", reduced, data["openapi"], parts)
+        self._outbox = None
+        # Sent by a thread: a message larger than the pipe holds waits for the process to read
+        # it, once it has imported the validator, and this process goes on meanwhile.
+        threading.Thread(target=_send, args=(outbox, message), daemon=True).start()
 
     def _start(self, work: Callable[[], tuple[list[Problem], str]]) -> None:
         def died(code: int | None) -> tuple[list[Problem], str]:  # no answer is no pass
@@ -550,6 +578,8 @@ class PendingValidation:
         self._forked.cancel()
 
     def problems(self) -> list[Problem]:
+        if self._outbox is not None:  # ``early`` without ``give``: the process reads the document
+            self.give(None, None)
         if self._found is None:
             answer = self._forked.result()
             if isinstance(answer, GeneratorError):  # not raised by the checks; kept as problems
@@ -558,9 +588,32 @@ class PendingValidation:
         return self._found
 
 
-def _early_problems(read: Callable[[], tuple[Any, dict[str, Any] | None]], previous_parts: str) -> tuple[list[Problem], str]:
+def _send(outbox: Any, message: tuple[Any, ...]) -> None:
+    try:
+        outbox.send(message)
+    except (OSError, ValueError, pickle.PicklingError):
+        pass  # the process ended: ``problems()`` says so
+    finally:
+        outbox.close()
+
+
+def _early_problems(
+    read: Callable[[], tuple[Any, dict[str, Any] | None]], previous_parts: str, inbox: Any, outbox: Any
+) -> tuple[list[Problem], str]:
+    outbox.close()  # the parent's: when it ends without a word, ``recv`` ends too
     import openapi_spec_validator  # noqa: F401 - meanwhile: most of the time a small change takes
 
+    try:
+        message = inbox.recv()
+    except EOFError:
+        message = ("read",)
+    finally:
+        inbox.close()
+    if message[0] == "reduced":
+        _, reduced, version, parts = message
+        if not _reduced_problems(reduced, version):
+            return [], json.dumps(parts, separators=(",", ":"))
+        previous_parts = ""  # a problem: the whole document is checked, and decides
     data, parts = read()
     version = data.get("openapi") if isinstance(data, dict) else None
     if not isinstance(version, str) or not version.startswith(("3.0.", "3.1.")) or "swagger" in data:
@@ -573,22 +626,28 @@ def _all_problems(data: dict[str, Any], version: str, previous_parts: str, parts
         parts = spec_parts(data) if parts is None else parts
         reduced = _changed_part(data, parts, previous_parts)
         if reduced is not None:
-            if not _reduced_problems(data, reduced, version):
+            if not _across_paths(data) and not _reduced_problems(reduced, version):
                 return [], json.dumps(parts, separators=(",", ":"))
             previous_parts = ""  # a problem: the whole document is checked, and decides
     too_deep = _too_deep(data)  # nothing below may walk it
     return (too_deep, "") if too_deep else _problems(data, version, check_all_of(data), True, previous_parts)
 
 
-def _reduced_problems(data: dict[str, Any], reduced: dict[str, Any], version: str) -> bool:
+def _across_paths(data: dict[str, Any]) -> bool:
+    """Whether the checks that read every path item at once find a problem."""
+    return bool(_path_templates(data) or _duplicate_operation_ids(data))
+
+
+def _reduced_problems(reduced: dict[str, Any], version: str) -> bool:
     """Whether ``reduced`` (``_changed_part``: the changed path items and all they reach) has a
-    problem: every check reads it, and the checks across path items read the whole document.
-    Any problem is reported by the checks of the whole document (``_all_problems``)."""
+    problem: every check that reads one path item at a time reads it (``_across_paths`` reads
+    the whole document). Any problem is reported by the checks of the whole document
+    (``_all_problems``)."""
     changed = {"paths": reduced["paths"], "components": reduced.get("components") or {}}  # the rest is as it was
     if _too_deep(changed):
         return True
     ours = check_references(changed) + check_all_of(changed) + _unencodable_strings(changed) + _parameter_refs(changed)
-    if ours or _path_templates(data) or _duplicate_operation_ids(data):
+    if ours:
         return True
     return bool(reduced["paths"]) and bool(_validator_problems(reduced, version))
 

@@ -129,6 +129,8 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
             early = PendingValidation.early(functools.partial(_read_spec, config.out, raw, source), parts)
         # A JSON spec of which only some paths changed since the last run: only those are parsed.
         reread = incremental_.reread(config.out, raw) if wanted and raw is not None else None
+        if early is not None:  # what to check: the changed path items, when that can be told
+            early.give(*((reread[0], spec_parts_of(*reread[1])) if reread is not None else (None, None)))
         document = load(
             config.spec, source, validated, background=True, previous_parts=parts, checked_sha256=checked, raw=raw,
             raw_sha256=inputs["spec"] if raw is not None else "", parsed=None if reread is None else reread[0],

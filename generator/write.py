@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -60,7 +61,23 @@ def manifest_text(
     if sources:
         data["formatter"] = FORMATTER
         data["sources"] = dict(sorted(sources.items()))
-    return json.dumps(data, indent=2, sort_keys=False) + "\n"
+    return _indented(data) + "\n"
+
+
+def _indented(data: dict[str, object]) -> str:
+    """``json.dumps(data, indent=2)`` for an object of strings and objects of strings, in a
+    fraction of the time (the indenting encoder is pure Python: 40 ms for 5,000 files)."""
+    quote = json.encoder.encode_basestring_ascii  # what json.dumps writes a string with
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, str):
+            lines.append(f"  {quote(key)}: {quote(value)}")
+        elif isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            inner = ",\n".join(f"    {quote(k)}: {quote(v)}" for k, v in value.items())
+            lines.append(f"  {quote(key)}: {{\n{inner}\n  }}" if value else f"  {quote(key)}: {{}}")
+        else:
+            return json.dumps(data, indent=2)
+    return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
 
 
 def format_cache(out: Path) -> Callable[[str, str], str | None]:
@@ -108,13 +125,11 @@ def read_manifest(out: Path) -> dict[str, str]:
 def safe_relative(path: str) -> bool:
     """A relative POSIX path that stays inside the output folder, in its one plain spelling (no
     empty, ``.`` or ``..`` parts, no backslash, colon or NUL)."""
-    return (
-        bool(path)
-        and "\\" not in path
-        and ":" not in path
-        and "\x00" not in path
-        and all(part not in ("", ".", "..") for part in path.split("/"))
-    )
+    return _UNSAFE.search(path) is None
+
+
+# An empty path, an empty, ``.`` or ``..`` part, or a backslash, colon or NUL anywhere.
+_UNSAFE = re.compile(r"\A\Z|(?:\A|/)\.{0,2}(?:/|\Z)|[\\:\x00]")
 
 
 def write_tree(

@@ -955,3 +955,32 @@ def test_the_openapi_json_schema_read_as_json_is_what_the_validator_reads(versio
     from generator.load import _openapi_schema
 
     assert _openapi_schema(version) == get_schema_content(version)
+
+
+@pytest.mark.parametrize("told", ["nothing", "read it", "the changed part"])
+def test_a_validation_started_early_reports_what_the_whole_document_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: dict[str, Any], told: str
+) -> None:
+    """``PendingValidation.early``: forked before the document is parsed here; told the changed
+    part (``give``), told to read the document itself, or told nothing (then ``problems()``
+    tells it to read): the same problems as the document loaded at once, and on a pass the
+    parts the next run may skip."""
+    from generator.load import PendingValidation, spec_parts
+
+    broken = copy.deepcopy(spec)
+    operation = broken["paths"]["/pipelines/metrics"]["post"]
+    operation["parameters"][0]["in"] = "nowhere"  # the validator's problems, not ours
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(GeneratorError) as at_once:
+        load(path)
+    previous = json.dumps(spec_parts(spec), separators=(",", ":"))  # the last run's spec passed
+    for document, expected in ((broken, at_once.value.problems), (spec, [])):
+        pending = PendingValidation.early(lambda document=document: (document, None), previous)
+        if told == "read it":
+            pending.give(None, None)
+        elif told == "the changed part":
+            pending.give(document, spec_parts(document))
+        assert pending.problems() == expected
+        assert (pending.parts != "") == (not expected)
+        pending.give(document, None)  # once given, not again

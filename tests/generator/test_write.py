@@ -349,3 +349,39 @@ def test_the_output_folder_is_listed_once_and_asked_again_only_for_names_in_anot
     # "pkg/foo.py" is Foo.py on a case-insensitive file system, another name on this one
     same_file = (tmp_path / "pkg" / "foo.py").exists()
     assert existing.kind("pkg/foo.py") == ("file" if same_file else None)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"a": "b"},
+        {"a": {}, "b": "c"},
+        {"comment": 'quotes " and \\ backslashes, é, ☃, 𝄞, \x00\x1f\n\t', "files": {"é/ü.py": "0" * 64, "a\"b": "c\\d"}},
+        {"files": {f"pkg/m{i}.py": f"{i:064x}" for i in range(50)}, "inputs": {"spec": "x"}, "sources": {}},
+        {"n": 1},
+        {"nested": {"a": {"b": "c"}}},
+        {"list": ["a"]},
+    ],
+)
+def test_the_manifest_is_what_json_dumps_writes(data: dict[str, object]) -> None:
+    """``_indented`` writes the manifest without the pure-Python indenting encoder: byte for
+    byte what ``json.dumps(indent=2)`` writes (values other than strings go to it)."""
+    from generator.write import _indented
+
+    assert _indented(data) == json.dumps(data, indent=2)
+
+
+def test_safe_relative_as_spelled_out() -> None:
+    """The regular expression says what the parts say: no empty path, no empty, ``.`` or ``..``
+    part, no backslash, colon or NUL."""
+    import itertools
+
+    def spelled_out(path: str) -> bool:
+        return bool(path) and not any(c in path for c in "\\:\x00") and all(p not in ("", ".", "..") for p in path.split("/"))
+
+    alphabet = ["a", ".", "/", "..", "\\", ":", "\x00", "\n", "é", " "]
+    for n in range(5):
+        for parts in itertools.product(alphabet, repeat=n):
+            path = "".join(parts)
+            assert safe_relative(path) == spelled_out(path), repr(path)
