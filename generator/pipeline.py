@@ -246,7 +246,7 @@ def _replayed(
     rendered = render(api, config, templates, keys=keys, changed=lambda path, key: not incremental_.same(state.keys.get(path, missing), key))
     if keys.keys() != state.keys.keys() or not incremental_.same(keys[""], state.keys[""]):
         return None  # files added or removed (the full write handles those), or other settings
-    files, sources = format_files(rendered, format_cache(config.out), black_style=black_style)
+    files, sources = format_files(rendered, format_cache(config.out, manifest), black_style=black_style)
     unchanged = {p: state.files[p] for p in keys if p and p not in files}
     all_sources = {**{p: h for p, h in state.sources.items() if p not in files}, **sources}
     new_state = dataclasses.replace(state, spec=inputs["spec"], paths=spec_digests[1], api=api, keys=keys, sources=all_sources)

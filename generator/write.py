@@ -14,14 +14,15 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import GeneratorError, Problem
 from .format import FORMATTER
 
-__all__ = ["MANIFEST", "write_tree", "recover", "read_manifest", "manifest_data", "manifest_text", "format_cache", "safe_relative", "Summary"]
+__all__ = ["MANIFEST", "write_tree", "recover", "read_manifest", "manifest_data", "manifest_text", "format_cache", "safe_relative", "all_safe", "Summary"]
 
 MANIFEST = ".manifest.json"
 
@@ -80,11 +81,12 @@ def _indented(data: dict[str, object]) -> str:
     return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
 
 
-def format_cache(out: Path) -> Callable[[str, str], str | None]:
+def format_cache(out: Path, manifest: dict[str, object] | None = None) -> Callable[[str, str], str | None]:
     """``(path, hash before black) → formatted text`` for files on disk that the last run wrote
-    from exactly that source with this black version, and that nobody edited since."""
+    from exactly that source with this black version, and that nobody edited since (each file
+    is read and its hash compared). ``manifest``: the output folder's, read already."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data: Any = manifest if manifest is not None else json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         files, sources, formatter = data["files"], data.get("sources") or {}, data.get("formatter")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return lambda path, source: None
@@ -117,7 +119,8 @@ def read_manifest(out: Path) -> dict[str, str]:
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         files = data["files"]
-        return {str(k): str(v) for k, v in files.items() if safe_relative(str(k))}
+        found = {str(k): str(v) for k, v in files.items()}
+        return found if all_safe(found) else {k: v for k, v in found.items() if safe_relative(k)}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
@@ -130,6 +133,17 @@ def safe_relative(path: str) -> bool:
 
 # An empty path, an empty, ``.`` or ``..`` part, or a backslash, colon or NUL anywhere.
 _UNSAFE = re.compile(r"\A\Z|(?:\A|/)\.{0,2}(?:/|\Z)|[\\:\x00]")
+# The same, of paths joined by NUL (which no path may hold: one more NUL is one path too many).
+_UNSAFE_JOINED = re.compile(r"(?:\A|[/\x00])\.{0,2}(?:[/\x00]|\Z)|[\\:]")
+
+
+def all_safe(paths: Iterable[str]) -> bool:
+    """``all(safe_relative(p) for p in paths)``, in one search of their text."""
+    listed = list(paths)
+    if not listed:
+        return True
+    joined = "\x00".join(listed)
+    return joined.count("\x00") == len(listed) - 1 and _UNSAFE_JOINED.search(joined) is None
 
 
 def write_tree(
@@ -146,7 +160,7 @@ def write_tree(
     (an incremental run checked it). When they and ``files`` are the files the manifest lists,
     only the files that changed are written (``_replace_files``); otherwise the whole tree is
     staged and swapped in."""
-    bad = [p for p in [*files, *(known or {})] if not safe_relative(p)]
+    bad = [] if all_safe([*files, *(known or {})]) else [p for p in [*files, *(known or {})] if not safe_relative(p)]
     if bad:
         raise GeneratorError(str(out), [Problem("#", f"refusing to write outside the output folder: {p!r}") for p in bad])
     out = out.resolve() if out.exists() else out.absolute()

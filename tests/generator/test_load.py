@@ -881,7 +881,7 @@ def _read_outcome(read: Any, text: str) -> tuple[str, Any]:
 def test_yaml_from_events_is_the_full_loaders_data_or_is_left_to_it(text: str) -> None:
     import yaml
 
-    from generator import load as load_module
+    from generator import yaml_reader as load_module
 
     full = _read_outcome(lambda t: yaml.load(t, Loader=load_module._Loader), text)  # noqa: S506
     try:
@@ -895,7 +895,7 @@ def test_yaml_from_events_is_the_full_loaders_data_or_is_left_to_it(text: str) -
 def test_plain_yaml_documents_are_read_from_events() -> None:
     """The fast reader takes the usual shape of a spec (so it is really used), and refuses what
     only the full loader handles (so its refusals keep their messages)."""
-    from generator import load as load_module
+    from generator import yaml_reader as load_module
 
     for text in (YAML_30, _YAML_SNIPPETS[5], _YAML_SNIPPETS[7], _YAML_SNIPPETS[8], _YAML_SNIPPETS[11]):
         load_module._plain_yaml(text)
@@ -911,7 +911,7 @@ def test_plain_yaml_documents_are_read_from_events() -> None:
 def test_yaml_test_documents_read_alike_both_ways(path: Path) -> None:
     import yaml
 
-    from generator import load as load_module
+    from generator import yaml_reader as load_module
 
     text = path.read_text(encoding="utf-8")
     full = _read_outcome(lambda t: yaml.load(t, Loader=load_module._Loader), text)  # noqa: S506
