@@ -6,6 +6,7 @@ triple-quoted literals), ``comment`` (one sanitised line) or identifiers from ``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -677,17 +678,18 @@ def render(
         put(f"{pkg}/models/{alias.module}.py", "alias.py.jinja", (alias, cycle), lambda: {"alias": _alias_view(alias, cycle)})
     everything = sorted([(m.name, m.module) for m in api.models] + [(a.name, a.module) for a in api.aliases])
     models = [{"name": name, "module": module} for name, module in everything]
-    put(f"{pkg}/models/__init__.py", "models_init.py.jinja", models, lambda: {"models": models})
+    put(f"{pkg}/models/__init__.py", "models_init.py.jinja", _fingerprint(everything), lambda: {"models": models})
     tags = [_tag_view(t, paging) for t in api.tags]
-    for tag in tags:
-        put(f"{pkg}/resources/{tag['module']}.py", "resource.py.jinja", tag, lambda: {"tag": tag})
+    tag_keys = tuple(_fingerprint(tag) for tag in tags)
+    for tag, tag_key in zip(tags, tag_keys):
+        put(f"{pkg}/resources/{tag['module']}.py", "resource.py.jinja", tag_key, lambda: {"tag": tag})
     put(f"{pkg}/operations/__init__.py", "package/operations_init.py.jinja", None)
     put(f"{pkg}/resources/__init__.py", "package/resources_init.py.jinja", None)
     title = api.title or pkg
     put(
         f"{pkg}/_client.py",
         "client.py.jinja",
-        (tags, title),
+        (tag_keys, title),
         lambda: {
             "tags": tags,
             "client_docstring": docstring(f"Synchronous client for the {title}.", 4),
@@ -701,7 +703,7 @@ def render(
         files["pyproject.toml"] = env.get_template("package/pyproject.toml.jinja").render(
             **common, description=comment(f"Python SDK for the {title}"), typing_extensions=bool(cycles)
         )
-    readme = (title, api.description, api.server_url, api.version, config.out.name, tags)
+    readme = (title, api.description, api.server_url, api.version, config.out.name, tag_keys)
     if wanted("README.md", readme):
         files["README.md"] = env.get_template("package/README.md.jinja").render(
             **{**common, "header": _header(config, "<!--", " -->")},
@@ -714,6 +716,13 @@ def render(
             example=_example(tags),
         )
     return files
+
+
+def _fingerprint(view: object) -> str:
+    """A key for a view of plain values (strings, numbers, booleans, None, lists, tuples,
+    dicts): the hash of its ``repr``, which tells ``1``, ``1.0`` and ``True`` apart as the text
+    does. One string to keep and compare instead of thousands of small objects."""
+    return hashlib.sha256(repr(view).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _bases(model: Model, models: dict[str, Model]) -> tuple[Model, ...]:
