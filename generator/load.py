@@ -367,9 +367,12 @@ class PendingValidation:
             return
         message: tuple[Any, ...] = ("read",)
         if parts is not None and self._previous and isinstance(data, dict) and isinstance(data.get("openapi"), str):
-            reduced = _changed_part(data, parts, self._previous)
-            if reduced is not None and not _across_paths(data):
-                message = ("reduced", reduced, data["openapi"], parts)
+            try:
+                reduced = _changed_part(data, parts, self._previous)
+                if reduced is not None and not _across_paths(data):
+                    message = ("reduced", reduced, data["openapi"], parts)
+            except Exception:  # noqa: BLE001 - whatever it is, the process reads the document
+                pass
         self._outbox = None
         # Sent by a thread: a message larger than the pipe holds waits for the process to read
         # it, once it has imported the validator, and this process goes on meanwhile.
@@ -415,8 +418,8 @@ def _early_problems(
 
     try:
         message = inbox.recv()
-    except EOFError:
-        message = ("read",)
+    except (EOFError, OSError):  # the parent ended without a word; or this is the parent, doing
+        message = ("read",)  # the work again after the process failed (``Forked``): no pipe
     finally:
         inbox.close()
     if message[0] == "reduced":
@@ -504,7 +507,7 @@ def _changed_part(document: dict[str, Any], parts: dict[str, Any], previous_part
     or a path item refers outside ``#/components``)."""
     try:
         previous = json.loads(previous_parts) if previous_parts else None
-    except ValueError:
+    except (ValueError, RecursionError):  # a manifest edited by hand
         return None
     if not isinstance(previous, dict) or parts["rest"] is None or previous.get("rest") != parts["rest"] or parts["paths"] is None:
         return None

@@ -758,3 +758,31 @@ def test_building_leaves_the_parsed_spec_as_it_was(spec: Path) -> None:
     except GeneratorError:
         pass
     assert incremental.same(document.data, before)
+
+
+def test_a_path_item_nested_too_deeply_is_parsed_whole(tmp_path: Path) -> None:
+    """The changed members are parsed two levels shallower than in the file, and from a shallower
+    stack: a value nested past ``MAX_DEPTH`` is left to ``load`` reading the whole file, so the
+    problem is reported as a first run reports it (near the parser's recursion limit, as invalid
+    JSON at a line and column)."""
+    from generator.load import MAX_DEPTH
+
+    text = json.dumps(_BASE)
+    out = _copied(tmp_path, text.encode("utf-8"))
+    for depth in (MAX_DEPTH + 1, 985):
+        deep = text.replace('"summary": "c"', '"summary": "c", "x-deep": ' + "[" * depth + "]" * depth)
+        assert incremental.reread(out, deep.encode("utf-8")) is None
+
+
+@pytest.mark.parametrize("depth", [980, 984, 986, 990])
+def test_a_deep_path_item_gives_the_first_runs_problem(tmp_path: Path, depth: int) -> None:
+    edited = copy.deepcopy(SPEC)
+    value: Any = []
+    for _ in range(depth):
+        value = [value]
+    edited["paths"]["/b"]["x-deep"] = value
+    try:
+        _regenerate(tmp_path, SPECS_DIR / "none.json", SPEC, edited)
+    except (_BothFailed, RecursionError):  # RecursionError: json.dumps of the test itself
+        return
+    raise AssertionError("a value nested past MAX_DEPTH was accepted")

@@ -984,3 +984,34 @@ def test_a_validation_started_early_reports_what_the_whole_document_gives(
         assert pending.problems() == expected
         assert (pending.parts != "") == (not expected)
         pending.give(document, None)  # once given, not again
+
+
+def test_a_validation_started_early_is_done_again_here_when_its_process_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: dict[str, Any]
+) -> None:
+    """``Forked`` does the work again in this process when the other one fails with anything but
+    a problem report: for an early validation that work must not need the pipe (closed here)."""
+    import os
+
+    import generator.load
+    from generator.load import PendingValidation, spec_parts
+
+    parent = os.getpid()
+    real = generator.load._validator_problems
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("the validator failed in the other process")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(generator.load, "_validator_problems", flaky)
+    broken = copy.deepcopy(spec)
+    broken["paths"]["/pipelines/metrics"]["post"]["parameters"][0]["in"] = "nowhere"
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(GeneratorError) as at_once:
+        load(path)
+    previous = json.dumps(spec_parts(spec), separators=(",", ":"))
+    pending = PendingValidation.early(lambda: (broken, None), previous)
+    pending.give(broken, spec_parts(broken))
+    assert pending.problems() == at_once.value.problems
