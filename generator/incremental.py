@@ -244,41 +244,32 @@ def path_members(raw: bytes) -> list[tuple[str, int, int]] | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    decoder = json.JSONDecoder()
-    members: list[tuple[str, int, int]] | None = None
     try:
         i = _skip(text, 0)
         if text[i : i + 1] != "{":
             return None
-        i = _skip(text, i + 1)
-        while text[i : i + 1] == '"':
-            key, i = _scanstring(text, i + 1)
-            i = _skip(text, i)
-            if text[i : i + 1] != ":":
-                return None
-            i = _skip(text, i + 1)
-            if key == "paths" and text[i : i + 1] == "{":
-                members, i = _members(text, _skip(text, i + 1), decoder)
-            else:
-                i = decoder.raw_decode(text, i)[1]
-            i = _skip(text, i)
-            if text[i : i + 1] == ",":
-                i = _skip(text, i + 1)
+        found = [m for m in _members(text, _skip(text, i + 1)) if m[0] == "paths" and text[m[2] : m[2] + 1] == "{"]
+        if len(found) != 1:
+            return None
+        members = _members(text, _skip(text, found[0][2] + 1))
     except (ValueError, RecursionError):  # not JSON: YAML, or a file no run has read
         return None
-    if members is None or len(text) == len(raw):
-        return members
+    if len(text) == len(raw):
+        return [(key, start, end) for key, start, _, end in members]
     # Offsets in characters → in bytes, in one pass (the members come in order).
     at_char = at_byte = 0
     offsets: dict[int, int] = {}
-    for char in sorted({o for _, start, end in members for o in (start, end)}):
+    for char in sorted({o for _, start, _, end in members for o in (start, end)}):
         at_byte += len(text[at_char:char].encode("utf-8"))
         at_char = char
         offsets[char] = at_byte
-    return [(key, offsets[start], offsets[end]) for key, start, end in members]
+    return [(key, offsets[start], offsets[end]) for key, start, _, end in members]
 
 
-def _members(text: str, i: int, decoder: json.JSONDecoder) -> tuple[list[tuple[str, int, int]], int]:
+def _members(text: str, i: int) -> list[tuple[str, int, int, int]]:
+    """The members of the JSON object whose first member (or closing brace) is at ``i``: each
+    key, with where the key, its value, and the value's end are."""
+    decoder = json.JSONDecoder()
     members = []
     while text[i : i + 1] == '"':
         start = i
@@ -286,14 +277,15 @@ def _members(text: str, i: int, decoder: json.JSONDecoder) -> tuple[list[tuple[s
         i = _skip(text, i)
         if text[i : i + 1] != ":":
             raise ValueError("no colon")
-        i = decoder.raw_decode(text, _skip(text, i + 1))[1]
-        members.append((key, start, i))
+        value = _skip(text, i + 1)
+        i = decoder.raw_decode(text, value)[1]
+        members.append((key, start, value, i))
         i = _skip(text, i)
         if text[i : i + 1] == ",":
             i = _skip(text, i + 1)
     if text[i : i + 1] != "}":
         raise ValueError("no closing brace")
-    return members, i + 1
+    return members
 
 
 def _save_copy(path: Path, state: State, spec: tuple[bytes, Any] | None) -> None:
