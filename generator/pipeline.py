@@ -125,12 +125,17 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
         early = None
         if wanted and raw is not None and len(raw) >= BACKGROUND_FROM and inputs["spec"] != validated and can_fork():
             # A changed large spec: its validation starts now, the validator imported while
-            # the spec is read (the other process reads it too).
+            # the spec is read here (``give`` then tells it what changed).
             early = PendingValidation.early(functools.partial(_read_spec, config.out, raw, source), parts)
-        # A JSON spec of which only some paths changed since the last run: only those are parsed.
-        reread = incremental_.reread(config.out, raw) if wanted and raw is not None else None
-        if early is not None:  # what to check: the changed path items, when that can be told
-            early.give(*((reread[0], spec_parts_of(*reread[1])) if reread is not None else (None, None)))
+        try:
+            # A JSON spec of which only some paths changed since the last run: only those are parsed.
+            reread = incremental_.reread(config.out, raw) if wanted and raw is not None else None
+            if early is not None:  # what to check: the changed path items, when that can be told
+                early.give(*((reread[0], spec_parts_of(*reread[1])) if reread is not None else (None, None)))
+        except BaseException:
+            if early is not None:
+                early.cancel()
+            raise
         document = load(
             config.spec, source, validated, background=True, previous_parts=parts, checked_sha256=checked, raw=raw,
             raw_sha256=inputs["spec"] if raw is not None else "", parsed=None if reread is None else reread[0],

@@ -786,3 +786,35 @@ def test_a_deep_path_item_gives_the_first_runs_problem(tmp_path: Path, depth: in
     except (_BothFailed, RecursionError):  # RecursionError: json.dumps of the test itself
         return
     raise AssertionError("a value nested past MAX_DEPTH was accepted")
+
+
+def test_a_run_that_fails_before_load_stops_its_early_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The validator's process forked before the spec is read is stopped when anything fails
+    before ``load`` takes it over: no process is left waiting for a message."""
+    import multiprocessing
+
+    import generator.load
+    import generator.pipeline
+
+    spec_path, config = _generated(tmp_path / "first", SPEC)
+    edited = copy.deepcopy(SPEC)
+    edited["paths"]["/a"]["get"]["summary"] = "changed"
+    spec_path.write_text(json.dumps(edited), encoding="utf-8")
+    monkeypatch.setattr(generator.pipeline, "BACKGROUND_FROM", 0)  # the early validation for a small spec
+    started: list[Any] = []
+    early = generator.load.PendingValidation.early.__func__  # type: ignore[attr-defined]
+
+    def recorded(cls: type, *args: Any, **kwargs: Any) -> Any:
+        started.append(early(cls, *args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(generator.load.PendingValidation, "early", classmethod(recorded))
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("reread failed")
+
+    monkeypatch.setattr(incremental, "reread", broken)
+    with pytest.raises(RuntimeError, match="reread failed"):
+        generate(config)
+    assert len(started) == 1 and not started[0]._forked._process.is_alive()
+    assert not [p for p in multiprocessing.active_children() if p is started[0]._forked._process]
