@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem
-from .load import _too_deep, parse_json, value_digest
+from .load import nesting_problems, parse_json, value_digest
 from .ir import Alias, Api, Model, ModelRef, Operation
 from .models import LOOKUP
 from .types import Trace
@@ -356,7 +356,7 @@ def reread(out: Path, raw: bytes) -> tuple[dict[str, Any], tuple[bytes | None, d
     names = [m[0] for m in members[first : last + 1]]
     if not isinstance(value, dict) or list(value) != names:
         return None  # a path added, removed or renamed
-    if _too_deep({"paths": value}):  # as deep as in the file: parsing it whole says where
+    if nesting_problems({"paths": value}):  # as deep as in the file: parsing it whole says where
         return None
     for name in names:
         paths[name] = value[name]

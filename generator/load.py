@@ -26,7 +26,7 @@ from .errors import GeneratorError, Problem, pointer
 from .fork import Forked, can_fork
 from .refs import ALLOF_TOO_DEEP, METHODS, MISSING, PARAMETER_LOCATIONS, check_all_of, check_references, lookup, ref_tokens, walk
 
-__all__ = ["BACKGROUND_FROM", "Document", "MAX_DEPTH", "PendingValidation", "load", "parse_json", "parse_text", "spec_parts_of", "validate"]
+__all__ = ["BACKGROUND_FROM", "Document", "MAX_DEPTH", "PendingValidation", "load", "parse_json", "nesting_problems", "parse_text", "spec_parts_of", "validate"]
 
 # Objects and arrays nested more than this many levels below the root are refused, by an
 # iterative check made before anything recursive (the JSON and YAML parsers, the validator, the
@@ -214,7 +214,7 @@ def validate(
         # and nothing is written before ``confirm()`` has heard from them.
         pending = pending if pending is not None else PendingValidation(data, version, previous_parts)
         return Document(source=source, data=data, version=version[:3], pending=pending)
-    too_deep = _too_deep(data)
+    too_deep = nesting_problems(data)
     if too_deep:  # nothing below may walk it: each of them recurses, or would take too long
         raise GeneratorError(source, too_deep)
     problems, _ = _problems(data, version, check_all_of(data), run_validator)
@@ -268,7 +268,7 @@ def _failed(source: str, problems: list[Problem]) -> GeneratorError:
     return GeneratorError(source, sorted(set(problems), key=lambda p: (p.where, p.message)))
 
 
-def _too_deep(data: Any) -> list[Problem]:
+def nesting_problems(data: Any) -> list[Problem]:
     """Values more than ``MAX_DEPTH`` levels below the root: the first such pointer under each
     top-level part of the document (``#/paths/...``, ``#/components/schemas/X``)."""
     problems: list[Problem] = []
@@ -343,11 +343,10 @@ class PendingValidation:
 
     @classmethod
     def early(cls, read: Callable[[], tuple[Any, dict[str, Any] | None]], previous_parts: str = "") -> PendingValidation:
-        """Started before this process has parsed the document, which the forked process
-        imports the validator meanwhile; ``give`` tells it what to check once this process has
-        parsed the document. Left without that, it reads the document itself: ``read()`` gives
-        the very document this one parses (and its ``spec_parts`` when known). Hand it to
-        ``load(pending=...)``."""
+        """Started before this process has parsed the document: the forked process imports the
+        validator meanwhile, then waits for ``give`` to tell it what to check. Told to read the
+        document (or told nothing), it calls ``read()``, which gives the very document this
+        process parses (and its ``spec_parts`` when known). Hand it to ``load(pending=...)``."""
         import multiprocessing
 
         inbox, outbox = multiprocessing.get_context("fork").Pipe(duplex=False)
@@ -442,7 +441,7 @@ def _all_problems(data: dict[str, Any], version: str, previous_parts: str, parts
             if not _across_paths(data) and not _reduced_problems(reduced, version):
                 return [], json.dumps(parts, separators=(",", ":"))
             previous_parts = ""  # a problem: the whole document is checked, and decides
-    too_deep = _too_deep(data)  # nothing below may walk it
+    too_deep = nesting_problems(data)  # nothing below may walk it
     return (too_deep, "") if too_deep else _problems(data, version, check_all_of(data), True, previous_parts)
 
 
@@ -457,7 +456,7 @@ def _reduced_problems(reduced: dict[str, Any], version: str) -> bool:
     the whole document). Any problem is reported by the checks of the whole document
     (``_all_problems``)."""
     changed = {"paths": reduced["paths"], "components": reduced.get("components") or {}}  # the rest is as it was
-    if _too_deep(changed):
+    if nesting_problems(changed):
         return True
     ours = check_references(changed) + check_all_of(changed) + _unencodable_strings(changed) + _parameter_refs(changed)
     if ours:

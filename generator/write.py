@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import stat
 import tempfile
@@ -131,11 +130,7 @@ def read_manifest(out: Path) -> dict[str, str]:
 def safe_relative(path: str) -> bool:
     """A relative POSIX path that stays inside the output folder, in its one plain spelling (no
     empty, ``.`` or ``..`` parts, no backslash, colon or NUL)."""
-    return _UNSAFE.search(path) is None
-
-
-# An empty path, an empty, ``.`` or ``..`` part, or a backslash, colon or NUL anywhere.
-_UNSAFE = re.compile(r"\A\Z|(?:\A|/)\.{0,2}(?:/|\Z)|[\\:\x00]")
+    return all_safe([path])
 
 
 def all_safe(paths: Iterable[str]) -> bool:
@@ -166,7 +161,8 @@ def write_tree(
     (an incremental run checked it). When they and ``files`` are the files the manifest lists,
     only the files that changed are written (``_replace_files``); otherwise the whole tree is
     staged and swapped in."""
-    bad = [] if all_safe([*files, *(known or {})]) else [p for p in [*files, *(known or {})] if not safe_relative(p)]
+    paths = [*files, *(known or {})]
+    bad = [] if all_safe(paths) else [p for p in paths if not safe_relative(p)]
     if bad:
         raise GeneratorError(str(out), [Problem("#", f"refusing to write outside the output folder: {p!r}") for p in bad])
     out = out.resolve() if out.exists() else out.absolute()
