@@ -37,13 +37,14 @@ def _tree(folder: Path, pattern: str) -> list[tuple[str, bytes]]:
     return [(p.relative_to(folder).as_posix(), p.read_bytes()) for p in sorted(folder.rglob(pattern)) if p.is_file()]
 
 
-def fingerprint(config: Config, templates: Path = TEMPLATES, spec_bytes: bytes | None = None) -> dict[str, str]:
+def fingerprint(config: Config, templates: Path = TEMPLATES, spec_bytes: bytes | None = None, spec_sha256: str | None = None) -> dict[str, str]:
     """A hash of each input that shapes the output. The same inputs give the same files (the
     generator is deterministic), so ``check`` need not regenerate when none changed.
-    ``spec_bytes``: the spec as already read (else it is read here)."""
+    ``spec_bytes``: the spec as already read (else it is read here); ``spec_sha256``: their
+    hash, when already taken."""
     settings = replace(config, spec=Path(config.spec_shown), out=Path(config.out.name), root=Path("."), templates=None)
     try:
-        spec = hashlib.sha256(config.spec.read_bytes() if spec_bytes is None else spec_bytes).hexdigest()
+        spec = spec_sha256 or hashlib.sha256(config.spec.read_bytes() if spec_bytes is None else spec_bytes).hexdigest()
     except OSError:
         spec = ""  # load() reports it
     return {

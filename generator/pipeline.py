@@ -10,20 +10,23 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import incremental as incremental_
-from .api import build_api
 from .config import Config
 from .errors import GeneratorError, Problem
 from .fork import Forked, can_fork, cores
 from .format import format_files
-from .ir import Api
 from .load import BACKGROUND_FROM, Document, PendingValidation, load, parse_text, spec_parts_of
-from .inputs import SPEC_PARTS, fingerprint
-from .render import TEMPLATES, render
-from .types import Trace
+from .inputs import SPEC_PARTS, TEMPLATES, fingerprint
 from .write import Summary, format_cache, manifest_data, recover, write_tree
+
+if TYPE_CHECKING:
+    from .ir import Api
+
+# The IR's modules, jinja2 and the templates' code are imported once the run has forked the
+# process that validates a changed spec (``PendingValidation.early``): it starts sooner, and
+# imports what it needs while this process does (on a regeneration, it is last to finish).
 
 __all__ = ["Result", "run", "generate", "fingerprint"]
 
@@ -66,6 +69,8 @@ def _render_and_format(
 ) -> tuple[dict[str, str], dict[str, str]]:
     """``format_files(render(...))``: on large SDKs, about half the model and operation files in
     a forked process (picked by a hash of their paths). ``keys`` receives each file's key."""
+    from .render import render
+
     if len(api.models) < SPLIT_FROM or cores() < 2 or not can_fork():
         return format_files(render(api, config, templates, keys=keys), cache, black_style=black_style)
 
@@ -109,11 +114,13 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
         raw: bytes | None = config.spec.read_bytes()
     except OSError:
         raw = None  # load() reports it
-    inputs = fingerprint(config, templates, raw)
-    # The generator's own checks passed on the spec the output was made from, if it is the same
-    # generator: they are not run again on that spec either.
-    same_generator = isinstance(recorded, dict) and recorded.get("generator") == inputs["generator"]
-    checked = validated if same_generator else ""
+    spec_sha256 = hashlib.sha256(raw).hexdigest() if raw is not None else None
+    wanted = incremental and not config.changelog and bool(manifest.get("files"))
+    early = None
+    if wanted and raw is not None and len(raw) >= BACKGROUND_FROM and spec_sha256 != validated and can_fork():
+        # A changed large spec: its validation starts first, the validator imported while the
+        # spec is read here (``give`` then tells it what changed).
+        early = PendingValidation.early(functools.partial(_read_spec, config.out, raw, source), parts)
     # openapi-spec-validator may still be running (in another process) while the SDK is built
     # in memory: nothing is returned, so nothing is written, before it has passed the document.
     # The last run's state, the parsed document and the IR live until the run ends: the
@@ -121,21 +128,20 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
     # millions of objects each time).
     freeze = gc.get_freeze_count() == 0
     try:
-        wanted = incremental and not config.changelog and bool(manifest.get("files"))
-        early = None
-        if wanted and raw is not None and len(raw) >= BACKGROUND_FROM and inputs["spec"] != validated and can_fork():
-            # A changed large spec: its validation starts now, the validator imported while
-            # the spec is read here (``give`` then tells it what changed).
-            early = PendingValidation.early(functools.partial(_read_spec, config.out, raw, source), parts)
         try:
+            inputs = fingerprint(config, templates, raw, spec_sha256)
             # A JSON spec of which only some paths changed since the last run: only those are parsed.
-            reread = incremental_.reread(config.out, raw) if wanted and raw is not None else None
+            reread = incremental_.reread(config.out, raw, freeze=freeze) if wanted and raw is not None else None
             if early is not None:  # what to check: the changed path items, when that can be told
                 early.give(*((reread[0], spec_parts_of(*reread[1])) if reread is not None else (None, None)))
         except BaseException:
             if early is not None:
                 early.cancel()
             raise
+        # The generator's own checks passed on the spec the output was made from, if it is the
+        # same generator: they are not run again on that spec either.
+        same_generator = isinstance(recorded, dict) and recorded.get("generator") == inputs["generator"]
+        checked = validated if same_generator else ""
         document = load(
             config.spec, source, validated, background=True, previous_parts=parts, checked_sha256=checked, raw=raw,
             raw_sha256=inputs["spec"] if raw is not None else "", parsed=None if reread is None else reread[0],
@@ -208,6 +214,9 @@ def _built(
 ) -> Result:
     """A full build: the IR, every file rendered and formatted (from the format cache when a
     file's source is the one the last run formatted)."""
+    from .api import build_api
+    from .types import Trace
+
     trace = Trace() if spec_digests is not None else None
     api, warnings = build_api(document) if trace is None else build_api(document, trace)
     if gc.get_freeze_count():
@@ -242,6 +251,8 @@ def _replayed(
         return None  # the output folder is not what that run wrote
     if not incremental_.unchanged_on_disk(config.out, state):
         return None
+    from .render import render
+
     replayed = incremental_.replay(data, state, spec_digests)
     if replayed is None:
         return None

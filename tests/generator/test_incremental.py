@@ -459,6 +459,39 @@ def test_a_loaded_ir_leaves_out_fields_at_their_default_and_is_still_the_same() 
     assert not incremental.same(pickle.loads(pickle.dumps(replace(built, fields=(replace(built.fields[0], default=0.0, has_default=True),)))), replace(built, fields=(replace(built.fields[0], default=0, has_default=True),)))
 
 
+def test_a_replay_unpacks_only_the_ir_it_rebuilds(tmp_path: Path) -> None:
+    """The state's models and operations keep their packed parts (``ir._sparse_state``) through a
+    replay of one path whose summary changed: only that path's operation is unpacked (it is
+    compared with its rebuilt self); the rest is told unchanged by identity."""
+    schemas = {f"Thing{i}": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}} for i in range(12)}
+    paths = {f"/things{i}": _get({"$ref": f"#/components/schemas/Thing{i}"}, operationId=f"getThing{i}", summary="s") for i in range(12)}
+    spec = _spec_with(paths, schemas)
+    edited = copy.deepcopy(spec)
+    edited["paths"]["/things3"]["get"]["summary"] = "changed"
+    result, out, fresh = _regenerate(tmp_path, SPECS_DIR / "none.json", spec, edited)
+    assert result.replayed == ("/things3",) and _tree(out) == _tree(fresh)
+    assert all("_packed" in vars(m) for m in result.api.models), "a model unpacked"
+    unpacked = [op.operation_id for op in result.api.operations if "_packed" not in vars(op)]
+    assert unpacked == ["getThing3"]
+
+
+def test_reread_freezes_what_it_read_only_when_it_is_used(tmp_path: Path) -> None:
+    """``freeze``: a copy that is used is left alone by the collector until the run unfreezes it;
+    one that is not (here: a change outside ``paths``) is not kept alive that way."""
+    import gc
+
+    text = json.dumps(_BASE)
+    out = _copied(tmp_path, text.encode("utf-8"))
+    assert gc.get_freeze_count() == 0
+    try:
+        assert incremental.reread(out, text.replace('"version": "1"', '"version": "2"').encode("utf-8"), freeze=True) is None
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
+        assert incremental.reread(out, text.encode("utf-8"), freeze=True) is not None
+        assert gc.get_freeze_count() > 0 and gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
 def test_paths_sharing_one_path_item_are_never_replayed(tmp_path: Path) -> None:
     """3.1: ``/x`` and ``/y`` are the same ``components/pathItems`` entry (one pointer, two operations)."""
     ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "string"}}}}}

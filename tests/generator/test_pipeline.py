@@ -81,3 +81,17 @@ def test_a_failure_of_another_kind_here_stops_the_forked_share(tmp_path: Path, m
     with pytest.raises(RuntimeError, match="a bug"):
         run(config)
     assert multiprocessing.active_children() == []
+
+
+def test_the_run_imports_neither_the_ir_nor_jinja2_before_it_forks_its_validator() -> None:
+    """``run`` forks the process that validates a changed large spec (``PendingValidation.early``)
+    before it needs the IR's modules, jinja2 or the templates' code: the validator's import is
+    the longest step of a regeneration, and starts that much sooner. The command line and the
+    pipeline import none of them until then."""
+    import subprocess
+    import sys
+
+    heavy = ("jinja2", "generator.ir", "generator.render", "generator.api", "generator.models", "openapi_spec_validator", "black")
+    code = f"import sys, generator.cli, generator.pipeline; print([m for m in {heavy!r} if m in sys.modules])"
+    found = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
