@@ -892,3 +892,34 @@ def test_a_retried_upload_from_a_file_object_resends_the_content(
     assert b"file-content-42" in bodies[0]
     assert b"file-content-42" in bodies[1], bodies[1]
     assert len(waits) == 1
+
+
+def test_a_namespace_imports_each_operation_module_when_the_operation_is_first_used() -> None:
+    """``client.<namespace>`` imports none of its operation modules (an async client's event loop
+    is not held up importing hundreds); looking an operation up imports its own module, after
+    which the class holds the function itself. A subclass of a resource finds them too."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import streamkap
+from streamkap.resources.pipelines import AsyncPipelinesResource, PipelinesResource
+
+module = "streamkap.operations.search_pipelines_metrics"
+client = streamkap.Streamkap(token="t", base_url="http://127.0.0.1:9")
+namespace = client.pipelines
+assert module not in sys.modules, "imported with the namespace"
+method = namespace.search_pipelines_metrics
+assert module in sys.modules
+assert method.__func__ is sys.modules[module].search_pipelines_metrics and method.__self__ is namespace
+assert PipelinesResource.__dict__["search_pipelines_metrics"] is method.__func__
+class Mine(AsyncPipelinesResource):  # defined elsewhere: the operation is still found
+    pass
+asynchronous = streamkap.AsyncStreamkap(token="t", base_url="http://127.0.0.1:9")
+assert Mine(asynchronous).search_pipelines_metrics.__func__ is sys.modules[module].search_pipelines_metrics_async
+assert asynchronous.pipelines.search_pipelines_metrics.__func__ is sys.modules[module].search_pipelines_metrics_async
+print("ok")
+"""
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert found.stdout.strip() == "ok", found.stderr

@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
-from .._base_client import AsyncAPIResource, SyncAPIResource
+from typing import TYPE_CHECKING
+
+from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ..operations import search_pipelines_metrics as _search_pipelines_metrics
+
+if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
+    from ..operations import search_pipelines_metrics as _search_pipelines_metrics
 
 __all__ = [
     "PipelinesResource",
@@ -25,13 +29,23 @@ __all__ = [
 class PipelinesResource(SyncAPIResource):
     """Create, configure, and manage CDC pipelines and their lifecycle."""
 
-    search_pipelines_metrics = _search_pipelines_metrics.search_pipelines_metrics
+    if TYPE_CHECKING:
+        search_pipelines_metrics = _search_pipelines_metrics.search_pipelines_metrics
+    else:
+        search_pipelines_metrics = LazyOperation(
+            "search_pipelines_metrics", "search_pipelines_metrics"
+        )
 
 
 class AsyncPipelinesResource(AsyncAPIResource):
     """Create, configure, and manage CDC pipelines and their lifecycle."""
 
-    search_pipelines_metrics = _search_pipelines_metrics.search_pipelines_metrics_async
+    if TYPE_CHECKING:
+        search_pipelines_metrics = _search_pipelines_metrics.search_pipelines_metrics_async
+    else:
+        search_pipelines_metrics = LazyOperation(
+            "search_pipelines_metrics", "search_pipelines_metrics_async"
+        )
 
 
 class PipelinesResourceWithRawResponse:

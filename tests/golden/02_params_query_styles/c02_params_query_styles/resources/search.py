@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
-from .._base_client import AsyncAPIResource, SyncAPIResource
+from typing import TYPE_CHECKING
+
+from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ..operations import search as _search
+
+if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
+    from ..operations import search as _search
 
 __all__ = [
     "SearchResource",
@@ -25,13 +29,19 @@ __all__ = [
 class SearchResource(SyncAPIResource):
     """Operations tagged 'search'."""
 
-    search = _search.search
+    if TYPE_CHECKING:
+        search = _search.search
+    else:
+        search = LazyOperation("search", "search")
 
 
 class AsyncSearchResource(AsyncAPIResource):
     """Operations tagged 'search'."""
 
-    search = _search.search_async
+    if TYPE_CHECKING:
+        search = _search.search_async
+    else:
+        search = LazyOperation("search", "search_async")
 
 
 class SearchResourceWithRawResponse:

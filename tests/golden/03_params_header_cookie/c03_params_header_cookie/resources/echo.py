@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
-from .._base_client import AsyncAPIResource, SyncAPIResource
+from typing import TYPE_CHECKING
+
+from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ..operations import echo_headers as _echo_headers
+
+if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
+    from ..operations import echo_headers as _echo_headers
 
 __all__ = [
     "EchoResource",
@@ -25,13 +29,19 @@ __all__ = [
 class EchoResource(SyncAPIResource):
     """Operations tagged 'echo'."""
 
-    echo_headers = _echo_headers.echo_headers
+    if TYPE_CHECKING:
+        echo_headers = _echo_headers.echo_headers
+    else:
+        echo_headers = LazyOperation("echo_headers", "echo_headers")
 
 
 class AsyncEchoResource(AsyncAPIResource):
     """Operations tagged 'echo'."""
 
-    echo_headers = _echo_headers.echo_headers_async
+    if TYPE_CHECKING:
+        echo_headers = _echo_headers.echo_headers_async
+    else:
+        echo_headers = LazyOperation("echo_headers", "echo_headers_async")
 
 
 class EchoResourceWithRawResponse:

@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
-from .._base_client import AsyncAPIResource, SyncAPIResource
+from typing import TYPE_CHECKING
+
+from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ..operations import create_shape as _create_shape
+
+if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
+    from ..operations import create_shape as _create_shape
 
 __all__ = [
     "ShapesResource",
@@ -25,13 +29,19 @@ __all__ = [
 class ShapesResource(SyncAPIResource):
     """Operations tagged 'shapes'."""
 
-    create_shape = _create_shape.create_shape
+    if TYPE_CHECKING:
+        create_shape = _create_shape.create_shape
+    else:
+        create_shape = LazyOperation("create_shape", "create_shape")
 
 
 class AsyncShapesResource(AsyncAPIResource):
     """Operations tagged 'shapes'."""
 
-    create_shape = _create_shape.create_shape_async
+    if TYPE_CHECKING:
+        create_shape = _create_shape.create_shape_async
+    else:
+        create_shape = LazyOperation("create_shape", "create_shape_async")
 
 
 class ShapesResourceWithRawResponse:

@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
-from .._base_client import AsyncAPIResource, SyncAPIResource
+from typing import TYPE_CHECKING
+
+from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ..operations import get_container as _get_container
-from ..operations import get_scores as _get_scores
+
+if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
+    from ..operations import get_container as _get_container
+    from ..operations import get_scores as _get_scores
 
 __all__ = [
     "ContainersResource",
@@ -26,17 +30,23 @@ __all__ = [
 class ContainersResource(SyncAPIResource):
     """Operations tagged 'containers'."""
 
-    get_container = _get_container.get_container
-
-    get_scores = _get_scores.get_scores
+    if TYPE_CHECKING:
+        get_container = _get_container.get_container
+        get_scores = _get_scores.get_scores
+    else:
+        get_container = LazyOperation("get_container", "get_container")
+        get_scores = LazyOperation("get_scores", "get_scores")
 
 
 class AsyncContainersResource(AsyncAPIResource):
     """Operations tagged 'containers'."""
 
-    get_container = _get_container.get_container_async
-
-    get_scores = _get_scores.get_scores_async
+    if TYPE_CHECKING:
+        get_container = _get_container.get_container_async
+        get_scores = _get_scores.get_scores_async
+    else:
+        get_container = LazyOperation("get_container", "get_container_async")
+        get_scores = LazyOperation("get_scores", "get_scores_async")
 
 
 class ContainersResourceWithRawResponse:

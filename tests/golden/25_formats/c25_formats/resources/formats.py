@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
-from .._base_client import AsyncAPIResource, SyncAPIResource
+from typing import TYPE_CHECKING
+
+from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ..operations import find_samples as _find_samples
-from ..operations import create_sample as _create_sample
+
+if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
+    from ..operations import find_samples as _find_samples
+    from ..operations import create_sample as _create_sample
 
 __all__ = [
     "FormatsResource",
@@ -26,17 +30,23 @@ __all__ = [
 class FormatsResource(SyncAPIResource):
     """Operations tagged 'formats'."""
 
-    find_samples = _find_samples.find_samples
-
-    create_sample = _create_sample.create_sample
+    if TYPE_CHECKING:
+        find_samples = _find_samples.find_samples
+        create_sample = _create_sample.create_sample
+    else:
+        find_samples = LazyOperation("find_samples", "find_samples")
+        create_sample = LazyOperation("create_sample", "create_sample")
 
 
 class AsyncFormatsResource(AsyncAPIResource):
     """Operations tagged 'formats'."""
 
-    find_samples = _find_samples.find_samples_async
-
-    create_sample = _create_sample.create_sample_async
+    if TYPE_CHECKING:
+        find_samples = _find_samples.find_samples_async
+        create_sample = _create_sample.create_sample_async
+    else:
+        find_samples = LazyOperation("find_samples", "find_samples_async")
+        create_sample = LazyOperation("create_sample", "create_sample_async")
 
 
 class FormatsResourceWithRawResponse:

@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
-from .._base_client import AsyncAPIResource, SyncAPIResource
+from typing import TYPE_CHECKING
+
+from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ..operations import download_file as _download_file
-from ..operations import export_csv as _export_csv
+
+if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
+    from ..operations import download_file as _download_file
+    from ..operations import export_csv as _export_csv
 
 __all__ = [
     "FilesResource",
@@ -26,17 +30,23 @@ __all__ = [
 class FilesResource(SyncAPIResource):
     """Operations tagged 'files'."""
 
-    download_file = _download_file.download_file
-
-    export_csv = _export_csv.export_csv
+    if TYPE_CHECKING:
+        download_file = _download_file.download_file
+        export_csv = _export_csv.export_csv
+    else:
+        download_file = LazyOperation("download_file", "download_file")
+        export_csv = LazyOperation("export_csv", "export_csv")
 
 
 class AsyncFilesResource(AsyncAPIResource):
     """Operations tagged 'files'."""
 
-    download_file = _download_file.download_file_async
-
-    export_csv = _export_csv.export_csv_async
+    if TYPE_CHECKING:
+        download_file = _download_file.download_file_async
+        export_csv = _export_csv.export_csv_async
+    else:
+        download_file = LazyOperation("download_file", "download_file_async")
+        export_csv = LazyOperation("export_csv", "export_csv_async")
 
 
 class FilesResourceWithRawResponse:

@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
-from .._base_client import AsyncAPIResource, SyncAPIResource
+from typing import TYPE_CHECKING
+
+from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ..operations import search_orders as _search_orders
+
+if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
+    from ..operations import search_orders as _search_orders
 
 __all__ = [
     "OrdersResource",
@@ -25,15 +29,23 @@ __all__ = [
 class OrdersResource(SyncAPIResource):
     """Operations tagged 'orders'."""
 
-    search_orders = _search_orders.search_orders
-    iter_search_orders = _search_orders.iter_search_orders
+    if TYPE_CHECKING:
+        search_orders = _search_orders.search_orders
+        iter_search_orders = _search_orders.iter_search_orders
+    else:
+        search_orders = LazyOperation("search_orders", "search_orders")
+        iter_search_orders = LazyOperation("search_orders", "iter_search_orders")
 
 
 class AsyncOrdersResource(AsyncAPIResource):
     """Operations tagged 'orders'."""
 
-    search_orders = _search_orders.search_orders_async
-    iter_search_orders = _search_orders.iter_search_orders_async
+    if TYPE_CHECKING:
+        search_orders = _search_orders.search_orders_async
+        iter_search_orders = _search_orders.iter_search_orders_async
+    else:
+        search_orders = LazyOperation("search_orders", "search_orders_async")
+        iter_search_orders = LazyOperation("search_orders", "iter_search_orders_async")
 
 
 class OrdersResourceWithRawResponse:
