@@ -518,7 +518,7 @@ class Replay:
 
         self.calls.setdefault(self.ctx.unit, []).append((LOOKUP, name))
         self.flush()
-        rebuilt: Model | None = self.builder._by_name.get(name)
+        rebuilt: Model | None = self.builder.built(name)
         return rebuilt if rebuilt is not None else self.models_by_name.get(name)
 
     def flush(self) -> None:
@@ -549,7 +549,7 @@ def replay(data: dict[str, Any], state: State, spec_digests: tuple[bytes | None,
     if not changed:
         return old, changed
     builder = ModelBuilder(data)
-    builder._pending.clear()  # the components: built last time, and unchanged
+    builder.skip_components()  # built last time, and unchanged
     ctx = builder.ctx
     ctx.trace = Trace()
     found, names = find_operations(data, ctx)
@@ -561,7 +561,7 @@ def replay(data: dict[str, Any], state: State, spec_digests: tuple[bytes | None,
     if len(set(pointers)) != len(pointers):
         return None  # paths that share one path item (a $ref): one pointer, several operations
     run = Replay(state, changed)
-    run.builder, run.ctx, run.build_one = builder, ctx, builder._build_one
+    run.builder, run.ctx, run.build_one = builder, ctx, builder.build_one
     ctx.hoist = run.hoist
     operations: dict[str, Operation] = {}
     try:

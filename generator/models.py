@@ -104,10 +104,15 @@ class ModelBuilder:
             ref, schema_name, schema, where, unit = self._pending.pop(0)
             outer, ctx.unit = ctx.unit, unit  # what it hoists and reports is its unit's
             try:
-                self._build_one(ref, schema_name, schema, where)
+                self.build_one(ref, schema_name, schema, where)
             finally:
                 ctx.unit = outer
         return self.models, self.aliases
+
+    def skip_components(self) -> None:
+        """Build none of the component schemas (``incremental``: the last run built them, and
+        they are unchanged); what is hoisted from now on is still built."""
+        self._pending.clear()
 
     @property
     def hoisted(self) -> dict[str, ModelRef]:
@@ -118,9 +123,14 @@ class ModelBuilder:
         if self.ctx.trace is not None:  # when pending models are built decides their hoists' names
             self.ctx.trace.calls.setdefault(self.ctx.unit, []).append((LOOKUP, name))
         self.build()
+        return self.built(name)
+
+    def built(self, name: str) -> Model | None:
+        """The model class called ``name`` among those built so far (nothing else is built)."""
         return self._by_name.get(name)
 
-    def _build_one(self, ref: ModelRef, schema_name: str, schema: Any, where: str) -> None:
+    def build_one(self, ref: ModelRef, schema_name: str, schema: Any, where: str) -> None:
+        """Build the model or alias of one schema (what ``build`` does to each pending one)."""
         description = text_of(schema, "description")
         base: ModelRef | None = None
         if isinstance(schema, dict) and isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1:
