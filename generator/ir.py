@@ -498,12 +498,14 @@ class _Packed:
         if obj is None:
             raise AttributeError(self.name)  # on the class: as for a field without a default
         values = obj.__dict__.get(_PACKED)
-        if values is None:
-            raise AttributeError(f"{type(obj).__name__!r} object has no attribute {self.name!r}")
-        later = _LATER[self.cls]
-        obj.__dict__.update(zip(later, pickle.loads(values)))
-        obj.__dict__.pop(_PACKED, None)
-        return obj.__dict__[self.name]
+        if values is not None:
+            for name, value in zip(_LATER[self.cls], pickle.loads(values)):
+                obj.__dict__.setdefault(name, value)  # another thread's, when it came first
+            obj.__dict__.pop(_PACKED, None)
+        try:
+            return obj.__dict__[self.name]
+        except KeyError:  # nothing packed (or unpacked by another thread meanwhile: then there)
+            raise AttributeError(f"{type(obj).__name__!r} object has no attribute {self.name!r}") from None
 
 
 _PACKED = "_packed"

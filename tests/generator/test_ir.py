@@ -82,3 +82,17 @@ def test_a_built_object_holds_its_fields_and_the_class_none() -> None:
 def test_fields_at_their_default_are_left_out_and_read_the_same() -> None:
     loaded = _loaded(FIELDS[0])
     assert isinstance(loaded, Field) and "default" not in vars(loaded) and loaded.default is None and loaded == FIELDS[0]
+
+
+def test_a_field_another_thread_unpacked_meanwhile_is_read_not_an_error() -> None:
+    """Two threads read a packed field at once: the one that comes second to the descriptor
+    (its own lookup missed, the other has unpacked and dropped the packed value since) reads
+    what the first unpacked, and the objects are the first one's."""
+    loaded = _loaded(MODEL)
+    assert isinstance(loaded, Model)
+    descriptor = vars(Model)["fields"]
+    first = loaded.fields  # the other thread
+    assert descriptor.__get__(loaded, Model) is first
+    values = vars(_loaded(MODEL))["_packed"]
+    vars(loaded)["_packed"] = values  # both threads took the packed value before either dropped it
+    assert descriptor.__get__(loaded, Model) is first and "_packed" not in vars(loaded)
