@@ -442,7 +442,7 @@ def _paging_view(op: Operation, paged: PagedOperation | None, imports: list[Impo
         "(the server's first when not given); the other arguments are sent with every page."
     )
     return {
-        "name": _iterator_name(op),
+        "name": f"iter_{op.name}",
         "item": paged.item.annotation(),
         "argument": paged.argument,
         "size": paged.size or "None",
@@ -565,26 +565,7 @@ def _tag_view(tag: Tag, paging: dict[str, PagedOperation]) -> dict[str, Any]:
         "short_docstring": docstring(text, 8),
         "title": _md(tag.description),
         "operations": [_operation_summary(op, paging.get(op.operation_id)) for op in tag.operations],
-        "classes": [
-            {"name": tag.class_name, "base": "SyncAPIResource", "methods": _resource_methods(tag, paging, "")},
-            {"name": "Async" + tag.class_name, "base": "AsyncAPIResource", "methods": _resource_methods(tag, paging, "_async")},
-        ],
     }
-
-
-def _resource_methods(tag: Tag, paging: dict[str, PagedOperation], suffix: str) -> list[dict[str, str]]:
-    """A namespace class's methods: each one's attribute, and the operation module and function
-    it is taken from (``_async`` functions for the async class)."""
-    methods: list[dict[str, str]] = []
-    for op in tag.operations:
-        names = [op.name, _iterator_name(op)] if op.operation_id in paging else [op.name]
-        methods.extend({"attribute": name, "module": op.module, "function": name + suffix} for name in names)
-    return methods
-
-
-def _iterator_name(op: Operation) -> str:
-    """The function that iterates over the items of a paged operation's pages."""
-    return f"iter_{op.name}"
 
 
 def _operation_summary(op: Operation, paged: PagedOperation | None) -> dict[str, Any]:
@@ -596,7 +577,7 @@ def _operation_summary(op: Operation, paged: PagedOperation | None) -> dict[str,
         "method": op.method,
         "path_md": _md(op.path),
         "summary_md": _md(op.summary),
-        "paging": {"name": _iterator_name(op)} if paged is not None else None,
+        "paging": {"name": f"iter_{op.name}"} if paged is not None else None,
         "bare": not any(a.required for a in op.arguments),  # callable with no argument
     }
 

@@ -90,11 +90,10 @@ def test_importing_the_sdk_and_making_a_client_imports_no_model_operation_or_nam
     assert "Shelter" in dir(sdk.models) and "Pet" in sdk.models.__all__
 
 
-def test_a_namespace_imports_each_operation_when_it_is_first_looked_up(sdk: Any) -> None:
+def test_a_namespace_imports_its_own_operations_when_first_used(sdk: Any) -> None:
     client = sdk.Client(base_url="http://127.0.0.1:9", token="t")
-    trees = client.trees
-    assert (_loaded("resources"), _loaded("operations"), _loaded("models")) == (["trees"], [], [])
-    trees.get_tree  # noqa: B018 - the attribute access is what is tested
+    client.trees  # noqa: B018 - the attribute access is what is tested
+    assert _loaded("resources") == ["trees"]
     assert _loaded("operations") == ["get_tree"]
     assert _loaded("models") == ["node"]  # what the operation returns; what Node names comes later
 

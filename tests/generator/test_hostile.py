@@ -107,10 +107,8 @@ FORBIDDEN_CALLS = frozenset(
 # The exceptions, in the runtime, whose text no spec changes: ``_models.py`` imports a model's
 # module when it is first used (``model_named``: the SDK's own package, ``.models.``, and a
 # module name from ``models/__init__.py``'s ``_MODULES``, which the tests below check are
-# identifiers); ``_base_client.py`` imports an operation's module when the operation is first
-# looked up (``LazyOperation``: the package's ``..operations.`` and a module name from a
-# resource module's ``LazyOperation(...)``, which the tests below also check are identifiers).
-RUNTIME_CALLS = {("_models.py", "import_module"): 2, ("_base_client.py", "import_module"): 1}
+# identifiers).
+RUNTIME_CALLS = {("_models.py", "import_module"): 2}
 
 
 # --- a small valid document, and the channels a string can be injected into ---------------------
@@ -564,12 +562,6 @@ def _check_files(files: dict[str, str], where: str) -> None:
             assert isinstance(modules, ast.Dict), f"{where}: {path}: no _MODULES"
             for value in modules.values:
                 assert isinstance(value, ast.Constant) and str(value.value).isidentifier(), f"{where}: {path}: module {ast.dump(value)}"
-        if path.startswith(f"{PACKAGE}/resources/"):
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "LazyOperation":
-                    assert len(node.args) == 2 and not node.keywords, f"{where}: {path}:{node.lineno}: {ast.dump(node)}"
-                    for arg in node.args:
-                        assert isinstance(arg, ast.Constant) and str(arg.value).isidentifier(), f"{where}: {path}: {ast.dump(arg)}"
 
 
 _IMPORT_EVERYTHING = r"""

@@ -894,31 +894,34 @@ def test_a_retried_upload_from_a_file_object_resends_the_content(
     assert len(waits) == 1
 
 
-def test_a_namespace_imports_each_operation_module_when_the_operation_is_first_used() -> None:
-    """``client.<namespace>`` imports none of its operation modules (an async client's event loop
-    is not held up importing hundreds); looking an operation up imports its own module, after
-    which the class holds the function itself. A subclass of a resource finds them too."""
+def test_a_namespace_method_can_be_patched_with_autospec_before_its_first_use() -> None:
+    """``mock.patch.object(Resource, "method", autospec=True)`` in a fresh process, before the
+    method was ever looked up: the mock is a callable with the method's signature (a lazily
+    resolved descriptor in the class would be specced as a non-callable)."""
     import subprocess
     import sys
 
     code = """
-import sys
+from unittest import mock
 import streamkap
 from streamkap.resources.pipelines import AsyncPipelinesResource, PipelinesResource
 
-module = "streamkap.operations.search_pipelines_metrics"
 client = streamkap.Streamkap(token="t", base_url="http://127.0.0.1:9")
-namespace = client.pipelines
-assert module not in sys.modules, "imported with the namespace"
-method = namespace.search_pipelines_metrics
-assert module in sys.modules
-assert method.__func__ is sys.modules[module].search_pipelines_metrics and method.__self__ is namespace
-assert PipelinesResource.__dict__["search_pipelines_metrics"] is method.__func__
-class Mine(AsyncPipelinesResource):  # defined elsewhere: the operation is still found
-    pass
-asynchronous = streamkap.AsyncStreamkap(token="t", base_url="http://127.0.0.1:9")
-assert Mine(asynchronous).search_pipelines_metrics.__func__ is sys.modules[module].search_pipelines_metrics_async
-assert asynchronous.pipelines.search_pipelines_metrics.__func__ is sys.modules[module].search_pipelines_metrics_async
+with mock.patch.object(PipelinesResource, "search_pipelines_metrics", autospec=True) as patched:
+    patched.return_value = "stubbed"
+    assert client.pipelines.search_pipelines_metrics(size=5) == "stubbed"
+    patched.assert_called_once_with(client.pipelines, size=5)
+    try:
+        client.pipelines.search_pipelines_metrics(no_such_argument=1)
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("autospec took an argument the method does not have")
+with mock.patch.object(AsyncPipelinesResource, "search_pipelines_metrics", autospec=True) as patched:
+    import asyncio
+    asynchronous = streamkap.AsyncStreamkap(token="t", base_url="http://127.0.0.1:9")
+    patched.return_value = "stubbed"
+    assert asyncio.run(asynchronous.pipelines.search_pipelines_metrics(size=5)) == "stubbed"
 print("ok")
 """
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

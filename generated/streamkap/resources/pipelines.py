@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import search_pipelines_metrics as _search_pipelines_metrics
+from ..operations import search_pipelines_metrics as _search_pipelines_metrics
 
 __all__ = [
     "PipelinesResource",
@@ -29,23 +25,13 @@ __all__ = [
 class PipelinesResource(SyncAPIResource):
     """Create, configure, and manage CDC pipelines and their lifecycle."""
 
-    if TYPE_CHECKING:
-        search_pipelines_metrics = _search_pipelines_metrics.search_pipelines_metrics
-    else:
-        search_pipelines_metrics = LazyOperation(
-            "search_pipelines_metrics", "search_pipelines_metrics"
-        )
+    search_pipelines_metrics = _search_pipelines_metrics.search_pipelines_metrics
 
 
 class AsyncPipelinesResource(AsyncAPIResource):
     """Create, configure, and manage CDC pipelines and their lifecycle."""
 
-    if TYPE_CHECKING:
-        search_pipelines_metrics = _search_pipelines_metrics.search_pipelines_metrics_async
-    else:
-        search_pipelines_metrics = LazyOperation(
-            "search_pipelines_metrics", "search_pipelines_metrics_async"
-        )
+    search_pipelines_metrics = _search_pipelines_metrics.search_pipelines_metrics_async
 
 
 class PipelinesResourceWithRawResponse:

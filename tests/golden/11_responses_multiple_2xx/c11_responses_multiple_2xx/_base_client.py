@@ -9,7 +9,6 @@ import datetime
 import email.utils
 import functools
 import gc
-import importlib
 import json
 import logging
 import os
@@ -43,7 +42,6 @@ __all__ = [
     "AsyncAPIClient",
     "SyncAPIResource",
     "AsyncAPIResource",
-    "LazyOperation",
     "DEFAULT_TIMEOUT",
 ]
 
@@ -979,24 +977,3 @@ class AsyncAPIResource:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
-
-
-class LazyOperation:
-    """A resource's method, taken from its operation module when first looked up: a namespace of
-    hundreds of operations is ready at once (an async client's event loop is not held up while
-    they are all imported), and each call after the first finds the function itself on the class.
-    (A class name: no operation's method, all snake case, can hide it in a resource's body.)
-    """
-
-    def __init__(self, module: str, name: str) -> None:
-        self.module, self.name = module, name
-
-    def __set_name__(self, owner: type, attribute: str) -> None:
-        self.owner, self.attribute = owner, attribute  # the resource class (not a subclass)
-
-    def __get__(self, instance: object, owner: type) -> Any:
-        resources = self.owner.__module__.rpartition(".")[0]  # the package's ``resources``
-        module = importlib.import_module(f"..operations.{self.module}", resources)
-        function = getattr(module, self.name)
-        setattr(self.owner, self.attribute, function)
-        return function.__get__(instance, owner)

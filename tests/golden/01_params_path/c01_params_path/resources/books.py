@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_pages as _get_pages
-    from ..operations import get_labels as _get_labels
+from ..operations import get_pages as _get_pages
+from ..operations import get_labels as _get_labels
 
 __all__ = [
     "BooksResource",
@@ -30,23 +26,17 @@ __all__ = [
 class BooksResource(SyncAPIResource):
     """Operations tagged 'books'."""
 
-    if TYPE_CHECKING:
-        get_pages = _get_pages.get_pages
-        get_labels = _get_labels.get_labels
-    else:
-        get_pages = LazyOperation("get_pages", "get_pages")
-        get_labels = LazyOperation("get_labels", "get_labels")
+    get_pages = _get_pages.get_pages
+
+    get_labels = _get_labels.get_labels
 
 
 class AsyncBooksResource(AsyncAPIResource):
     """Operations tagged 'books'."""
 
-    if TYPE_CHECKING:
-        get_pages = _get_pages.get_pages_async
-        get_labels = _get_labels.get_labels_async
-    else:
-        get_pages = LazyOperation("get_pages", "get_pages_async")
-        get_labels = LazyOperation("get_labels", "get_labels_async")
+    get_pages = _get_pages.get_pages_async
+
+    get_labels = _get_labels.get_labels_async
 
 
 class BooksResourceWithRawResponse:

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_file as _get_file
-    from ..operations import delete_file as _delete_file
+from ..operations import get_file as _get_file
+from ..operations import delete_file as _delete_file
 
 __all__ = [
     "FilesResource",
@@ -30,23 +26,17 @@ __all__ = [
 class FilesResource(SyncAPIResource):
     """Operations tagged 'files'."""
 
-    if TYPE_CHECKING:
-        get_file = _get_file.get_file
-        delete_file = _delete_file.delete_file
-    else:
-        get_file = LazyOperation("get_file", "get_file")
-        delete_file = LazyOperation("delete_file", "delete_file")
+    get_file = _get_file.get_file
+
+    delete_file = _delete_file.delete_file
 
 
 class AsyncFilesResource(AsyncAPIResource):
     """Operations tagged 'files'."""
 
-    if TYPE_CHECKING:
-        get_file = _get_file.get_file_async
-        delete_file = _delete_file.delete_file_async
-    else:
-        get_file = LazyOperation("get_file", "get_file_async")
-        delete_file = LazyOperation("delete_file", "delete_file_async")
+    get_file = _get_file.get_file_async
+
+    delete_file = _delete_file.delete_file_async
 
 
 class FilesResourceWithRawResponse:

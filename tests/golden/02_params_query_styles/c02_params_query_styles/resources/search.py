@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import search as _search
+from ..operations import search as _search
 
 __all__ = [
     "SearchResource",
@@ -29,19 +25,13 @@ __all__ = [
 class SearchResource(SyncAPIResource):
     """Operations tagged 'search'."""
 
-    if TYPE_CHECKING:
-        search = _search.search
-    else:
-        search = LazyOperation("search", "search")
+    search = _search.search
 
 
 class AsyncSearchResource(AsyncAPIResource):
     """Operations tagged 'search'."""
 
-    if TYPE_CHECKING:
-        search = _search.search_async
-    else:
-        search = LazyOperation("search", "search_async")
+    search = _search.search_async
 
 
 class SearchResourceWithRawResponse:

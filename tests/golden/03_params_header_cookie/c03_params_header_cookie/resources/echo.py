@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import echo_headers as _echo_headers
+from ..operations import echo_headers as _echo_headers
 
 __all__ = [
     "EchoResource",
@@ -29,19 +25,13 @@ __all__ = [
 class EchoResource(SyncAPIResource):
     """Operations tagged 'echo'."""
 
-    if TYPE_CHECKING:
-        echo_headers = _echo_headers.echo_headers
-    else:
-        echo_headers = LazyOperation("echo_headers", "echo_headers")
+    echo_headers = _echo_headers.echo_headers
 
 
 class AsyncEchoResource(AsyncAPIResource):
     """Operations tagged 'echo'."""
 
-    if TYPE_CHECKING:
-        echo_headers = _echo_headers.echo_headers_async
-    else:
-        echo_headers = LazyOperation("echo_headers", "echo_headers_async")
+    echo_headers = _echo_headers.echo_headers_async
 
 
 class EchoResourceWithRawResponse:

@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import replace_pets as _replace_pets
-    from ..operations import create_pet as _create_pet
-    from ..operations import update_pet as _update_pet
+from ..operations import replace_pets as _replace_pets
+from ..operations import create_pet as _create_pet
+from ..operations import update_pet as _update_pet
 
 __all__ = [
     "PetsResource",
@@ -31,27 +27,21 @@ __all__ = [
 class PetsResource(SyncAPIResource):
     """Operations tagged 'pets'."""
 
-    if TYPE_CHECKING:
-        replace_pets = _replace_pets.replace_pets
-        create_pet = _create_pet.create_pet
-        update_pet = _update_pet.update_pet
-    else:
-        replace_pets = LazyOperation("replace_pets", "replace_pets")
-        create_pet = LazyOperation("create_pet", "create_pet")
-        update_pet = LazyOperation("update_pet", "update_pet")
+    replace_pets = _replace_pets.replace_pets
+
+    create_pet = _create_pet.create_pet
+
+    update_pet = _update_pet.update_pet
 
 
 class AsyncPetsResource(AsyncAPIResource):
     """Operations tagged 'pets'."""
 
-    if TYPE_CHECKING:
-        replace_pets = _replace_pets.replace_pets_async
-        create_pet = _create_pet.create_pet_async
-        update_pet = _update_pet.update_pet_async
-    else:
-        replace_pets = LazyOperation("replace_pets", "replace_pets_async")
-        create_pet = LazyOperation("create_pet", "create_pet_async")
-        update_pet = LazyOperation("update_pet", "update_pet_async")
+    replace_pets = _replace_pets.replace_pets_async
+
+    create_pet = _create_pet.create_pet_async
+
+    update_pet = _update_pet.update_pet_async
 
 
 class PetsResourceWithRawResponse:

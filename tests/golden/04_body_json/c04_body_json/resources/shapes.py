@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import create_shape as _create_shape
+from ..operations import create_shape as _create_shape
 
 __all__ = [
     "ShapesResource",
@@ -29,19 +25,13 @@ __all__ = [
 class ShapesResource(SyncAPIResource):
     """Operations tagged 'shapes'."""
 
-    if TYPE_CHECKING:
-        create_shape = _create_shape.create_shape
-    else:
-        create_shape = LazyOperation("create_shape", "create_shape")
+    create_shape = _create_shape.create_shape
 
 
 class AsyncShapesResource(AsyncAPIResource):
     """Operations tagged 'shapes'."""
 
-    if TYPE_CHECKING:
-        create_shape = _create_shape.create_shape_async
-    else:
-        create_shape = LazyOperation("create_shape", "create_shape_async")
+    create_shape = _create_shape.create_shape_async
 
 
 class ShapesResourceWithRawResponse:

@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import issue_token as _issue_token
+from ..operations import issue_token as _issue_token
 
 __all__ = [
     "AuthResource",
@@ -29,19 +25,13 @@ __all__ = [
 class AuthResource(SyncAPIResource):
     """Operations tagged 'auth'."""
 
-    if TYPE_CHECKING:
-        issue_token = _issue_token.issue_token
-    else:
-        issue_token = LazyOperation("issue_token", "issue_token")
+    issue_token = _issue_token.issue_token
 
 
 class AsyncAuthResource(AsyncAPIResource):
     """Operations tagged 'auth'."""
 
-    if TYPE_CHECKING:
-        issue_token = _issue_token.issue_token_async
-    else:
-        issue_token = LazyOperation("issue_token", "issue_token_async")
+    issue_token = _issue_token.issue_token_async
 
 
 class AuthResourceWithRawResponse:

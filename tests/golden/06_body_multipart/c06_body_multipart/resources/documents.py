@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import upload_document as _upload_document
-    from ..operations import upload_photos as _upload_photos
+from ..operations import upload_document as _upload_document
+from ..operations import upload_photos as _upload_photos
 
 __all__ = [
     "DocumentsResource",
@@ -30,23 +26,17 @@ __all__ = [
 class DocumentsResource(SyncAPIResource):
     """Operations tagged 'documents'."""
 
-    if TYPE_CHECKING:
-        upload_document = _upload_document.upload_document
-        upload_photos = _upload_photos.upload_photos
-    else:
-        upload_document = LazyOperation("upload_document", "upload_document")
-        upload_photos = LazyOperation("upload_photos", "upload_photos")
+    upload_document = _upload_document.upload_document
+
+    upload_photos = _upload_photos.upload_photos
 
 
 class AsyncDocumentsResource(AsyncAPIResource):
     """Operations tagged 'documents'."""
 
-    if TYPE_CHECKING:
-        upload_document = _upload_document.upload_document_async
-        upload_photos = _upload_photos.upload_photos_async
-    else:
-        upload_document = LazyOperation("upload_document", "upload_document_async")
-        upload_photos = LazyOperation("upload_photos", "upload_photos_async")
+    upload_document = _upload_document.upload_document_async
+
+    upload_photos = _upload_photos.upload_photos_async
 
 
 class DocumentsResourceWithRawResponse:

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import put_blob as _put_blob
-    from ..operations import upload_image as _upload_image
+from ..operations import put_blob as _put_blob
+from ..operations import upload_image as _upload_image
 
 __all__ = [
     "BlobsResource",
@@ -30,23 +26,17 @@ __all__ = [
 class BlobsResource(SyncAPIResource):
     """Operations tagged 'blobs'."""
 
-    if TYPE_CHECKING:
-        put_blob = _put_blob.put_blob
-        upload_image = _upload_image.upload_image
-    else:
-        put_blob = LazyOperation("put_blob", "put_blob")
-        upload_image = LazyOperation("upload_image", "upload_image")
+    put_blob = _put_blob.put_blob
+
+    upload_image = _upload_image.upload_image
 
 
 class AsyncBlobsResource(AsyncAPIResource):
     """Operations tagged 'blobs'."""
 
-    if TYPE_CHECKING:
-        put_blob = _put_blob.put_blob_async
-        upload_image = _upload_image.upload_image_async
-    else:
-        put_blob = LazyOperation("put_blob", "put_blob_async")
-        upload_image = LazyOperation("upload_image", "upload_image_async")
+    put_blob = _put_blob.put_blob_async
+
+    upload_image = _upload_image.upload_image_async
 
 
 class BlobsResourceWithRawResponse:

@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import create_note as _create_note
+from ..operations import create_note as _create_note
 
 __all__ = [
     "NotesResource",
@@ -29,19 +25,13 @@ __all__ = [
 class NotesResource(SyncAPIResource):
     """Operations tagged 'notes'."""
 
-    if TYPE_CHECKING:
-        create_note = _create_note.create_note
-    else:
-        create_note = LazyOperation("create_note", "create_note")
+    create_note = _create_note.create_note
 
 
 class AsyncNotesResource(AsyncAPIResource):
     """Operations tagged 'notes'."""
 
-    if TYPE_CHECKING:
-        create_note = _create_note.create_note_async
-    else:
-        create_note = LazyOperation("create_note", "create_note_async")
+    create_note = _create_note.create_note_async
 
 
 class NotesResourceWithRawResponse:

@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import create_pet as _create_pet
-    from ..operations import patch_pet as _patch_pet
-    from ..operations import set_tags as _set_tags
+from ..operations import create_pet as _create_pet
+from ..operations import patch_pet as _patch_pet
+from ..operations import set_tags as _set_tags
 
 __all__ = [
     "PetsResource",
@@ -31,27 +27,21 @@ __all__ = [
 class PetsResource(SyncAPIResource):
     """Operations tagged 'pets'."""
 
-    if TYPE_CHECKING:
-        create_pet = _create_pet.create_pet
-        patch_pet = _patch_pet.patch_pet
-        set_tags = _set_tags.set_tags
-    else:
-        create_pet = LazyOperation("create_pet", "create_pet")
-        patch_pet = LazyOperation("patch_pet", "patch_pet")
-        set_tags = LazyOperation("set_tags", "set_tags")
+    create_pet = _create_pet.create_pet
+
+    patch_pet = _patch_pet.patch_pet
+
+    set_tags = _set_tags.set_tags
 
 
 class AsyncPetsResource(AsyncAPIResource):
     """Operations tagged 'pets'."""
 
-    if TYPE_CHECKING:
-        create_pet = _create_pet.create_pet_async
-        patch_pet = _patch_pet.patch_pet_async
-        set_tags = _set_tags.set_tags_async
-    else:
-        create_pet = LazyOperation("create_pet", "create_pet_async")
-        patch_pet = LazyOperation("patch_pet", "patch_pet_async")
-        set_tags = LazyOperation("set_tags", "set_tags_async")
+    create_pet = _create_pet.create_pet_async
+
+    patch_pet = _patch_pet.patch_pet_async
+
+    set_tags = _set_tags.set_tags_async
 
 
 class PetsResourceWithRawResponse:

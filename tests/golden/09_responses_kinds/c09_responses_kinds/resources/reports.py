@@ -3,23 +3,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_report as _get_report
-    from ..operations import delete_report as _delete_report
-    from ..operations import get_report_text as _get_report_text
-    from ..operations import get_report_binary as _get_report_binary
-    from ..operations import get_scores as _get_scores
-    from ..operations import is_ready as _is_ready
+from ..operations import get_report as _get_report
+from ..operations import delete_report as _delete_report
+from ..operations import get_report_text as _get_report_text
+from ..operations import get_report_binary as _get_report_binary
+from ..operations import get_scores as _get_scores
+from ..operations import is_ready as _is_ready
 
 __all__ = [
     "ReportsResource",
@@ -34,39 +30,33 @@ __all__ = [
 class ReportsResource(SyncAPIResource):
     """Operations tagged 'reports'."""
 
-    if TYPE_CHECKING:
-        get_report = _get_report.get_report
-        delete_report = _delete_report.delete_report
-        get_report_text = _get_report_text.get_report_text
-        get_report_binary = _get_report_binary.get_report_binary
-        get_scores = _get_scores.get_scores
-        is_ready = _is_ready.is_ready
-    else:
-        get_report = LazyOperation("get_report", "get_report")
-        delete_report = LazyOperation("delete_report", "delete_report")
-        get_report_text = LazyOperation("get_report_text", "get_report_text")
-        get_report_binary = LazyOperation("get_report_binary", "get_report_binary")
-        get_scores = LazyOperation("get_scores", "get_scores")
-        is_ready = LazyOperation("is_ready", "is_ready")
+    get_report = _get_report.get_report
+
+    delete_report = _delete_report.delete_report
+
+    get_report_text = _get_report_text.get_report_text
+
+    get_report_binary = _get_report_binary.get_report_binary
+
+    get_scores = _get_scores.get_scores
+
+    is_ready = _is_ready.is_ready
 
 
 class AsyncReportsResource(AsyncAPIResource):
     """Operations tagged 'reports'."""
 
-    if TYPE_CHECKING:
-        get_report = _get_report.get_report_async
-        delete_report = _delete_report.delete_report_async
-        get_report_text = _get_report_text.get_report_text_async
-        get_report_binary = _get_report_binary.get_report_binary_async
-        get_scores = _get_scores.get_scores_async
-        is_ready = _is_ready.is_ready_async
-    else:
-        get_report = LazyOperation("get_report", "get_report_async")
-        delete_report = LazyOperation("delete_report", "delete_report_async")
-        get_report_text = LazyOperation("get_report_text", "get_report_text_async")
-        get_report_binary = LazyOperation("get_report_binary", "get_report_binary_async")
-        get_scores = LazyOperation("get_scores", "get_scores_async")
-        is_ready = LazyOperation("is_ready", "is_ready_async")
+    get_report = _get_report.get_report_async
+
+    delete_report = _delete_report.delete_report_async
+
+    get_report_text = _get_report_text.get_report_text_async
+
+    get_report_binary = _get_report_binary.get_report_binary_async
+
+    get_scores = _get_scores.get_scores_async
+
+    is_ready = _is_ready.is_ready_async
 
 
 class ReportsResourceWithRawResponse:

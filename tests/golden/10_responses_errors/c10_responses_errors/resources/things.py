@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_thing as _get_thing
-    from ..operations import start_job as _start_job
+from ..operations import get_thing as _get_thing
+from ..operations import start_job as _start_job
 
 __all__ = [
     "ThingsResource",
@@ -30,23 +26,17 @@ __all__ = [
 class ThingsResource(SyncAPIResource):
     """Operations tagged 'things'."""
 
-    if TYPE_CHECKING:
-        get_thing = _get_thing.get_thing
-        start_job = _start_job.start_job
-    else:
-        get_thing = LazyOperation("get_thing", "get_thing")
-        start_job = LazyOperation("start_job", "start_job")
+    get_thing = _get_thing.get_thing
+
+    start_job = _start_job.start_job
 
 
 class AsyncThingsResource(AsyncAPIResource):
     """Operations tagged 'things'."""
 
-    if TYPE_CHECKING:
-        get_thing = _get_thing.get_thing_async
-        start_job = _start_job.start_job_async
-    else:
-        get_thing = LazyOperation("get_thing", "get_thing_async")
-        start_job = LazyOperation("start_job", "start_job_async")
+    get_thing = _get_thing.get_thing_async
+
+    start_job = _start_job.start_job_async
 
 
 class ThingsResourceWithRawResponse:

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import upsert_item as _upsert_item
-    from ..operations import start_export as _start_export
+from ..operations import upsert_item as _upsert_item
+from ..operations import start_export as _start_export
 
 __all__ = [
     "ItemsResource",
@@ -30,23 +26,17 @@ __all__ = [
 class ItemsResource(SyncAPIResource):
     """Operations tagged 'items'."""
 
-    if TYPE_CHECKING:
-        upsert_item = _upsert_item.upsert_item
-        start_export = _start_export.start_export
-    else:
-        upsert_item = LazyOperation("upsert_item", "upsert_item")
-        start_export = LazyOperation("start_export", "start_export")
+    upsert_item = _upsert_item.upsert_item
+
+    start_export = _start_export.start_export
 
 
 class AsyncItemsResource(AsyncAPIResource):
     """Operations tagged 'items'."""
 
-    if TYPE_CHECKING:
-        upsert_item = _upsert_item.upsert_item_async
-        start_export = _start_export.start_export_async
-    else:
-        upsert_item = LazyOperation("upsert_item", "upsert_item_async")
-        start_export = LazyOperation("start_export", "start_export_async")
+    upsert_item = _upsert_item.upsert_item_async
+
+    start_export = _start_export.start_export_async
 
 
 class ItemsResourceWithRawResponse:

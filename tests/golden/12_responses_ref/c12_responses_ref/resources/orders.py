@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_order as _get_order
-    from ..operations import cancel_order as _cancel_order
-    from ..operations import list_orders as _list_orders
+from ..operations import get_order as _get_order
+from ..operations import cancel_order as _cancel_order
+from ..operations import list_orders as _list_orders
 
 __all__ = [
     "OrdersResource",
@@ -31,27 +27,21 @@ __all__ = [
 class OrdersResource(SyncAPIResource):
     """Operations tagged 'orders'."""
 
-    if TYPE_CHECKING:
-        get_order = _get_order.get_order
-        cancel_order = _cancel_order.cancel_order
-        list_orders = _list_orders.list_orders
-    else:
-        get_order = LazyOperation("get_order", "get_order")
-        cancel_order = LazyOperation("cancel_order", "cancel_order")
-        list_orders = LazyOperation("list_orders", "list_orders")
+    get_order = _get_order.get_order
+
+    cancel_order = _cancel_order.cancel_order
+
+    list_orders = _list_orders.list_orders
 
 
 class AsyncOrdersResource(AsyncAPIResource):
     """Operations tagged 'orders'."""
 
-    if TYPE_CHECKING:
-        get_order = _get_order.get_order_async
-        cancel_order = _cancel_order.cancel_order_async
-        list_orders = _list_orders.list_orders_async
-    else:
-        get_order = LazyOperation("get_order", "get_order_async")
-        cancel_order = LazyOperation("cancel_order", "cancel_order_async")
-        list_orders = LazyOperation("list_orders", "list_orders_async")
+    get_order = _get_order.get_order_async
+
+    cancel_order = _cancel_order.cancel_order_async
+
+    list_orders = _list_orders.list_orders_async
 
 
 class OrdersResourceWithRawResponse:

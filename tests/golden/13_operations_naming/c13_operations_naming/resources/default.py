@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import ping as _ping
-    from ..operations import get_health as _get_health
+from ..operations import ping as _ping
+from ..operations import get_health as _get_health
 
 __all__ = [
     "DefaultResource",
@@ -30,23 +26,17 @@ __all__ = [
 class DefaultResource(SyncAPIResource):
     """Operations tagged 'default'."""
 
-    if TYPE_CHECKING:
-        ping = _ping.ping
-        get_health = _get_health.get_health
-    else:
-        ping = LazyOperation("ping", "ping")
-        get_health = LazyOperation("get_health", "get_health")
+    ping = _ping.ping
+
+    get_health = _get_health.get_health
 
 
 class AsyncDefaultResource(AsyncAPIResource):
     """Operations tagged 'default'."""
 
-    if TYPE_CHECKING:
-        ping = _ping.ping_async
-        get_health = _get_health.get_health_async
-    else:
-        ping = LazyOperation("ping", "ping_async")
-        get_health = LazyOperation("get_health", "get_health_async")
+    ping = _ping.ping_async
+
+    get_health = _get_health.get_health_async
 
 
 class DefaultResourceWithRawResponse:

@@ -3,21 +3,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_shared as _get_shared
-    from ..operations import get_item_c0bb as _get_item_c0bb
-    from ..operations import get_item as _get_item
-    from ..operations import list_items_v2 as _list_items_v2
+from ..operations import get_shared as _get_shared
+from ..operations import get_item_c0bb as _get_item_c0bb
+from ..operations import get_item as _get_item
+from ..operations import list_items_v2 as _list_items_v2
 
 __all__ = [
     "ItemsResource",
@@ -32,31 +28,25 @@ __all__ = [
 class ItemsResource(SyncAPIResource):
     """Operations tagged 'items'."""
 
-    if TYPE_CHECKING:
-        get_shared = _get_shared.get_shared
-        get_item_c0bb = _get_item_c0bb.get_item_c0bb
-        get_item = _get_item.get_item
-        list_items_v2 = _list_items_v2.list_items_v2
-    else:
-        get_shared = LazyOperation("get_shared", "get_shared")
-        get_item_c0bb = LazyOperation("get_item_c0bb", "get_item_c0bb")
-        get_item = LazyOperation("get_item", "get_item")
-        list_items_v2 = LazyOperation("list_items_v2", "list_items_v2")
+    get_shared = _get_shared.get_shared
+
+    get_item_c0bb = _get_item_c0bb.get_item_c0bb
+
+    get_item = _get_item.get_item
+
+    list_items_v2 = _list_items_v2.list_items_v2
 
 
 class AsyncItemsResource(AsyncAPIResource):
     """Operations tagged 'items'."""
 
-    if TYPE_CHECKING:
-        get_shared = _get_shared.get_shared_async
-        get_item_c0bb = _get_item_c0bb.get_item_c0bb_async
-        get_item = _get_item.get_item_async
-        list_items_v2 = _list_items_v2.list_items_v2_async
-    else:
-        get_shared = LazyOperation("get_shared", "get_shared_async")
-        get_item_c0bb = LazyOperation("get_item_c0bb", "get_item_c0bb_async")
-        get_item = LazyOperation("get_item", "get_item_async")
-        list_items_v2 = LazyOperation("list_items_v2", "list_items_v2_async")
+    get_shared = _get_shared.get_shared_async
+
+    get_item_c0bb = _get_item_c0bb.get_item_c0bb_async
+
+    get_item = _get_item.get_item_async
+
+    list_items_v2 = _list_items_v2.list_items_v2_async
 
 
 class ItemsResourceWithRawResponse:

@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_widgets as _get_widgets
-    from ..operations import post_widgets_by_widget_id_parts as _post_widgets_by_widget_id_parts
-    from ..operations import get_shared as _get_shared
+from ..operations import get_widgets as _get_widgets
+from ..operations import post_widgets_by_widget_id_parts as _post_widgets_by_widget_id_parts
+from ..operations import get_shared as _get_shared
 
 __all__ = [
     "WidgetAdminResource",
@@ -31,35 +27,25 @@ __all__ = [
 class WidgetAdminResource(SyncAPIResource):
     """Widget administration."""
 
-    if TYPE_CHECKING:
-        get_widgets = _get_widgets.get_widgets
-        post_widgets_by_widget_id_parts = (
-            _post_widgets_by_widget_id_parts.post_widgets_by_widget_id_parts
-        )
-        get_shared = _get_shared.get_shared
-    else:
-        get_widgets = LazyOperation("get_widgets", "get_widgets")
-        post_widgets_by_widget_id_parts = LazyOperation(
-            "post_widgets_by_widget_id_parts", "post_widgets_by_widget_id_parts"
-        )
-        get_shared = LazyOperation("get_shared", "get_shared")
+    get_widgets = _get_widgets.get_widgets
+
+    post_widgets_by_widget_id_parts = (
+        _post_widgets_by_widget_id_parts.post_widgets_by_widget_id_parts
+    )
+
+    get_shared = _get_shared.get_shared
 
 
 class AsyncWidgetAdminResource(AsyncAPIResource):
     """Widget administration."""
 
-    if TYPE_CHECKING:
-        get_widgets = _get_widgets.get_widgets_async
-        post_widgets_by_widget_id_parts = (
-            _post_widgets_by_widget_id_parts.post_widgets_by_widget_id_parts_async
-        )
-        get_shared = _get_shared.get_shared_async
-    else:
-        get_widgets = LazyOperation("get_widgets", "get_widgets_async")
-        post_widgets_by_widget_id_parts = LazyOperation(
-            "post_widgets_by_widget_id_parts", "post_widgets_by_widget_id_parts_async"
-        )
-        get_shared = LazyOperation("get_shared", "get_shared_async")
+    get_widgets = _get_widgets.get_widgets_async
+
+    post_widgets_by_widget_id_parts = (
+        _post_widgets_by_widget_id_parts.post_widgets_by_widget_id_parts_async
+    )
+
+    get_shared = _get_shared.get_shared_async
 
 
 class WidgetAdminResourceWithRawResponse:

@@ -3,23 +3,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_me as _get_me
-    from ..operations import with_header_key as _with_header_key
-    from ..operations import with_query_key as _with_query_key
-    from ..operations import with_cookie_key as _with_cookie_key
-    from ..operations import with_either_key as _with_either_key
-    from ..operations import get_public as _get_public
+from ..operations import get_me as _get_me
+from ..operations import with_header_key as _with_header_key
+from ..operations import with_query_key as _with_query_key
+from ..operations import with_cookie_key as _with_cookie_key
+from ..operations import with_either_key as _with_either_key
+from ..operations import get_public as _get_public
 
 __all__ = [
     "AuthResource",
@@ -34,39 +30,33 @@ __all__ = [
 class AuthResource(SyncAPIResource):
     """Operations tagged 'auth'."""
 
-    if TYPE_CHECKING:
-        get_me = _get_me.get_me
-        with_header_key = _with_header_key.with_header_key
-        with_query_key = _with_query_key.with_query_key
-        with_cookie_key = _with_cookie_key.with_cookie_key
-        with_either_key = _with_either_key.with_either_key
-        get_public = _get_public.get_public
-    else:
-        get_me = LazyOperation("get_me", "get_me")
-        with_header_key = LazyOperation("with_header_key", "with_header_key")
-        with_query_key = LazyOperation("with_query_key", "with_query_key")
-        with_cookie_key = LazyOperation("with_cookie_key", "with_cookie_key")
-        with_either_key = LazyOperation("with_either_key", "with_either_key")
-        get_public = LazyOperation("get_public", "get_public")
+    get_me = _get_me.get_me
+
+    with_header_key = _with_header_key.with_header_key
+
+    with_query_key = _with_query_key.with_query_key
+
+    with_cookie_key = _with_cookie_key.with_cookie_key
+
+    with_either_key = _with_either_key.with_either_key
+
+    get_public = _get_public.get_public
 
 
 class AsyncAuthResource(AsyncAPIResource):
     """Operations tagged 'auth'."""
 
-    if TYPE_CHECKING:
-        get_me = _get_me.get_me_async
-        with_header_key = _with_header_key.with_header_key_async
-        with_query_key = _with_query_key.with_query_key_async
-        with_cookie_key = _with_cookie_key.with_cookie_key_async
-        with_either_key = _with_either_key.with_either_key_async
-        get_public = _get_public.get_public_async
-    else:
-        get_me = LazyOperation("get_me", "get_me_async")
-        with_header_key = LazyOperation("with_header_key", "with_header_key_async")
-        with_query_key = LazyOperation("with_query_key", "with_query_key_async")
-        with_cookie_key = LazyOperation("with_cookie_key", "with_cookie_key_async")
-        with_either_key = LazyOperation("with_either_key", "with_either_key_async")
-        get_public = LazyOperation("get_public", "get_public_async")
+    get_me = _get_me.get_me_async
+
+    with_header_key = _with_header_key.with_header_key_async
+
+    with_query_key = _with_query_key.with_query_key_async
+
+    with_cookie_key = _with_cookie_key.with_cookie_key_async
+
+    with_either_key = _with_either_key.with_either_key_async
+
+    get_public = _get_public.get_public_async
 
 
 class AuthResourceWithRawResponse:

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import list_accounts_v1 as _list_accounts_v1
-    from ..operations import list_accounts as _list_accounts
+from ..operations import list_accounts_v1 as _list_accounts_v1
+from ..operations import list_accounts as _list_accounts
 
 __all__ = [
     "AccountsResource",
@@ -30,23 +26,17 @@ __all__ = [
 class AccountsResource(SyncAPIResource):
     """Operations tagged 'accounts'."""
 
-    if TYPE_CHECKING:
-        list_accounts_v1 = _list_accounts_v1.list_accounts_v1
-        list_accounts = _list_accounts.list_accounts
-    else:
-        list_accounts_v1 = LazyOperation("list_accounts_v1", "list_accounts_v1")
-        list_accounts = LazyOperation("list_accounts", "list_accounts")
+    list_accounts_v1 = _list_accounts_v1.list_accounts_v1
+
+    list_accounts = _list_accounts.list_accounts
 
 
 class AsyncAccountsResource(AsyncAPIResource):
     """Operations tagged 'accounts'."""
 
-    if TYPE_CHECKING:
-        list_accounts_v1 = _list_accounts_v1.list_accounts_v1_async
-        list_accounts = _list_accounts.list_accounts_async
-    else:
-        list_accounts_v1 = LazyOperation("list_accounts_v1", "list_accounts_v1_async")
-        list_accounts = LazyOperation("list_accounts", "list_accounts_async")
+    list_accounts_v1 = _list_accounts_v1.list_accounts_v1_async
+
+    list_accounts = _list_accounts.list_accounts_async
 
 
 class AccountsResourceWithRawResponse:

@@ -3,22 +3,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_extended as _get_extended
-    from ..operations import create_extended as _create_extended
-    from ..operations import get_combined as _get_combined
-    from ..operations import get_nested as _get_nested
-    from ..operations import get_envelope as _get_envelope
+from ..operations import get_extended as _get_extended
+from ..operations import create_extended as _create_extended
+from ..operations import get_combined as _get_combined
+from ..operations import get_nested as _get_nested
+from ..operations import get_envelope as _get_envelope
 
 __all__ = [
     "AllofResource",
@@ -33,35 +29,29 @@ __all__ = [
 class AllofResource(SyncAPIResource):
     """Operations tagged 'allof'."""
 
-    if TYPE_CHECKING:
-        get_extended = _get_extended.get_extended
-        create_extended = _create_extended.create_extended
-        get_combined = _get_combined.get_combined
-        get_nested = _get_nested.get_nested
-        get_envelope = _get_envelope.get_envelope
-    else:
-        get_extended = LazyOperation("get_extended", "get_extended")
-        create_extended = LazyOperation("create_extended", "create_extended")
-        get_combined = LazyOperation("get_combined", "get_combined")
-        get_nested = LazyOperation("get_nested", "get_nested")
-        get_envelope = LazyOperation("get_envelope", "get_envelope")
+    get_extended = _get_extended.get_extended
+
+    create_extended = _create_extended.create_extended
+
+    get_combined = _get_combined.get_combined
+
+    get_nested = _get_nested.get_nested
+
+    get_envelope = _get_envelope.get_envelope
 
 
 class AsyncAllofResource(AsyncAPIResource):
     """Operations tagged 'allof'."""
 
-    if TYPE_CHECKING:
-        get_extended = _get_extended.get_extended_async
-        create_extended = _create_extended.create_extended_async
-        get_combined = _get_combined.get_combined_async
-        get_nested = _get_nested.get_nested_async
-        get_envelope = _get_envelope.get_envelope_async
-    else:
-        get_extended = LazyOperation("get_extended", "get_extended_async")
-        create_extended = LazyOperation("create_extended", "create_extended_async")
-        get_combined = LazyOperation("get_combined", "get_combined_async")
-        get_nested = LazyOperation("get_nested", "get_nested_async")
-        get_envelope = LazyOperation("get_envelope", "get_envelope_async")
+    get_extended = _get_extended.get_extended_async
+
+    create_extended = _create_extended.create_extended_async
+
+    get_combined = _get_combined.get_combined_async
+
+    get_nested = _get_nested.get_nested_async
+
+    get_envelope = _get_envelope.get_envelope_async
 
 
 class AllofResourceWithRawResponse:

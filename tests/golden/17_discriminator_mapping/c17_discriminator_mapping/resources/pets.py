@@ -3,21 +3,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_pet as _get_pet
-    from ..operations import list_pets as _list_pets
-    from ..operations import pets_by_name as _pets_by_name
-    from ..operations import get_shelter as _get_shelter
+from ..operations import get_pet as _get_pet
+from ..operations import list_pets as _list_pets
+from ..operations import pets_by_name as _pets_by_name
+from ..operations import get_shelter as _get_shelter
 
 __all__ = [
     "PetsResource",
@@ -32,31 +28,25 @@ __all__ = [
 class PetsResource(SyncAPIResource):
     """Operations tagged 'pets'."""
 
-    if TYPE_CHECKING:
-        get_pet = _get_pet.get_pet
-        list_pets = _list_pets.list_pets
-        pets_by_name = _pets_by_name.pets_by_name
-        get_shelter = _get_shelter.get_shelter
-    else:
-        get_pet = LazyOperation("get_pet", "get_pet")
-        list_pets = LazyOperation("list_pets", "list_pets")
-        pets_by_name = LazyOperation("pets_by_name", "pets_by_name")
-        get_shelter = LazyOperation("get_shelter", "get_shelter")
+    get_pet = _get_pet.get_pet
+
+    list_pets = _list_pets.list_pets
+
+    pets_by_name = _pets_by_name.pets_by_name
+
+    get_shelter = _get_shelter.get_shelter
 
 
 class AsyncPetsResource(AsyncAPIResource):
     """Operations tagged 'pets'."""
 
-    if TYPE_CHECKING:
-        get_pet = _get_pet.get_pet_async
-        list_pets = _list_pets.list_pets_async
-        pets_by_name = _pets_by_name.pets_by_name_async
-        get_shelter = _get_shelter.get_shelter_async
-    else:
-        get_pet = LazyOperation("get_pet", "get_pet_async")
-        list_pets = LazyOperation("list_pets", "list_pets_async")
-        pets_by_name = LazyOperation("pets_by_name", "pets_by_name_async")
-        get_shelter = LazyOperation("get_shelter", "get_shelter_async")
+    get_pet = _get_pet.get_pet_async
+
+    list_pets = _list_pets.list_pets_async
+
+    pets_by_name = _pets_by_name.pets_by_name_async
+
+    get_shelter = _get_shelter.get_shelter_async
 
 
 class PetsResourceWithRawResponse:

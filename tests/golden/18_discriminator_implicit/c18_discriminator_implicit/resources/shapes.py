@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_shape as _get_shape
-    from ..operations import get_maybe_shape as _get_maybe_shape
-    from ..operations import get_drawing as _get_drawing
+from ..operations import get_shape as _get_shape
+from ..operations import get_maybe_shape as _get_maybe_shape
+from ..operations import get_drawing as _get_drawing
 
 __all__ = [
     "ShapesResource",
@@ -31,27 +27,21 @@ __all__ = [
 class ShapesResource(SyncAPIResource):
     """Operations tagged 'shapes'."""
 
-    if TYPE_CHECKING:
-        get_shape = _get_shape.get_shape
-        get_maybe_shape = _get_maybe_shape.get_maybe_shape
-        get_drawing = _get_drawing.get_drawing
-    else:
-        get_shape = LazyOperation("get_shape", "get_shape")
-        get_maybe_shape = LazyOperation("get_maybe_shape", "get_maybe_shape")
-        get_drawing = LazyOperation("get_drawing", "get_drawing")
+    get_shape = _get_shape.get_shape
+
+    get_maybe_shape = _get_maybe_shape.get_maybe_shape
+
+    get_drawing = _get_drawing.get_drawing
 
 
 class AsyncShapesResource(AsyncAPIResource):
     """Operations tagged 'shapes'."""
 
-    if TYPE_CHECKING:
-        get_shape = _get_shape.get_shape_async
-        get_maybe_shape = _get_maybe_shape.get_maybe_shape_async
-        get_drawing = _get_drawing.get_drawing_async
-    else:
-        get_shape = LazyOperation("get_shape", "get_shape_async")
-        get_maybe_shape = LazyOperation("get_maybe_shape", "get_maybe_shape_async")
-        get_drawing = LazyOperation("get_drawing", "get_drawing_async")
+    get_shape = _get_shape.get_shape_async
+
+    get_maybe_shape = _get_maybe_shape.get_maybe_shape_async
+
+    get_drawing = _get_drawing.get_drawing_async
 
 
 class ShapesResourceWithRawResponse:

@@ -3,21 +3,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_contact as _get_contact
-    from ..operations import get_lookup as _get_lookup
-    from ..operations import get_mixed as _get_mixed
-    from ..operations import get_number as _get_number
+from ..operations import get_contact as _get_contact
+from ..operations import get_lookup as _get_lookup
+from ..operations import get_mixed as _get_mixed
+from ..operations import get_number as _get_number
 
 __all__ = [
     "UnionsResource",
@@ -32,31 +28,25 @@ __all__ = [
 class UnionsResource(SyncAPIResource):
     """Operations tagged 'unions'."""
 
-    if TYPE_CHECKING:
-        get_contact = _get_contact.get_contact
-        get_lookup = _get_lookup.get_lookup
-        get_mixed = _get_mixed.get_mixed
-        get_number = _get_number.get_number
-    else:
-        get_contact = LazyOperation("get_contact", "get_contact")
-        get_lookup = LazyOperation("get_lookup", "get_lookup")
-        get_mixed = LazyOperation("get_mixed", "get_mixed")
-        get_number = LazyOperation("get_number", "get_number")
+    get_contact = _get_contact.get_contact
+
+    get_lookup = _get_lookup.get_lookup
+
+    get_mixed = _get_mixed.get_mixed
+
+    get_number = _get_number.get_number
 
 
 class AsyncUnionsResource(AsyncAPIResource):
     """Operations tagged 'unions'."""
 
-    if TYPE_CHECKING:
-        get_contact = _get_contact.get_contact_async
-        get_lookup = _get_lookup.get_lookup_async
-        get_mixed = _get_mixed.get_mixed_async
-        get_number = _get_number.get_number_async
-    else:
-        get_contact = LazyOperation("get_contact", "get_contact_async")
-        get_lookup = LazyOperation("get_lookup", "get_lookup_async")
-        get_mixed = LazyOperation("get_mixed", "get_mixed_async")
-        get_number = LazyOperation("get_number", "get_number_async")
+    get_contact = _get_contact.get_contact_async
+
+    get_lookup = _get_lookup.get_lookup_async
+
+    get_mixed = _get_mixed.get_mixed_async
+
+    get_number = _get_number.get_number_async
 
 
 class UnionsResourceWithRawResponse:

@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import list_widgets as _list_widgets
-    from ..operations import create_widget as _create_widget
-    from ..operations import favourite_color as _favourite_color
+from ..operations import list_widgets as _list_widgets
+from ..operations import create_widget as _create_widget
+from ..operations import favourite_color as _favourite_color
 
 __all__ = [
     "WidgetsResource",
@@ -31,27 +27,21 @@ __all__ = [
 class WidgetsResource(SyncAPIResource):
     """Operations tagged 'widgets'."""
 
-    if TYPE_CHECKING:
-        list_widgets = _list_widgets.list_widgets
-        create_widget = _create_widget.create_widget
-        favourite_color = _favourite_color.favourite_color
-    else:
-        list_widgets = LazyOperation("list_widgets", "list_widgets")
-        create_widget = LazyOperation("create_widget", "create_widget")
-        favourite_color = LazyOperation("favourite_color", "favourite_color")
+    list_widgets = _list_widgets.list_widgets
+
+    create_widget = _create_widget.create_widget
+
+    favourite_color = _favourite_color.favourite_color
 
 
 class AsyncWidgetsResource(AsyncAPIResource):
     """Operations tagged 'widgets'."""
 
-    if TYPE_CHECKING:
-        list_widgets = _list_widgets.list_widgets_async
-        create_widget = _create_widget.create_widget_async
-        favourite_color = _favourite_color.favourite_color_async
-    else:
-        list_widgets = LazyOperation("list_widgets", "list_widgets_async")
-        create_widget = LazyOperation("create_widget", "create_widget_async")
-        favourite_color = LazyOperation("favourite_color", "favourite_color_async")
+    list_widgets = _list_widgets.list_widgets_async
+
+    create_widget = _create_widget.create_widget_async
+
+    favourite_color = _favourite_color.favourite_color_async
 
 
 class WidgetsResourceWithRawResponse:

@@ -3,22 +3,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_tree as _get_tree
-    from ..operations import put_tree as _put_tree
-    from ..operations import get_ping as _get_ping
-    from ..operations import get_folder as _get_folder
-    from ..operations import store_document as _store_document
+from ..operations import get_tree as _get_tree
+from ..operations import put_tree as _put_tree
+from ..operations import get_ping as _get_ping
+from ..operations import get_folder as _get_folder
+from ..operations import store_document as _store_document
 
 __all__ = [
     "RecursiveResource",
@@ -33,35 +29,29 @@ __all__ = [
 class RecursiveResource(SyncAPIResource):
     """Operations tagged 'recursive'."""
 
-    if TYPE_CHECKING:
-        get_tree = _get_tree.get_tree
-        put_tree = _put_tree.put_tree
-        get_ping = _get_ping.get_ping
-        get_folder = _get_folder.get_folder
-        store_document = _store_document.store_document
-    else:
-        get_tree = LazyOperation("get_tree", "get_tree")
-        put_tree = LazyOperation("put_tree", "put_tree")
-        get_ping = LazyOperation("get_ping", "get_ping")
-        get_folder = LazyOperation("get_folder", "get_folder")
-        store_document = LazyOperation("store_document", "store_document")
+    get_tree = _get_tree.get_tree
+
+    put_tree = _put_tree.put_tree
+
+    get_ping = _get_ping.get_ping
+
+    get_folder = _get_folder.get_folder
+
+    store_document = _store_document.store_document
 
 
 class AsyncRecursiveResource(AsyncAPIResource):
     """Operations tagged 'recursive'."""
 
-    if TYPE_CHECKING:
-        get_tree = _get_tree.get_tree_async
-        put_tree = _put_tree.put_tree_async
-        get_ping = _get_ping.get_ping_async
-        get_folder = _get_folder.get_folder_async
-        store_document = _store_document.store_document_async
-    else:
-        get_tree = LazyOperation("get_tree", "get_tree_async")
-        put_tree = LazyOperation("put_tree", "put_tree_async")
-        get_ping = LazyOperation("get_ping", "get_ping_async")
-        get_folder = LazyOperation("get_folder", "get_folder_async")
-        store_document = LazyOperation("store_document", "store_document_async")
+    get_tree = _get_tree.get_tree_async
+
+    put_tree = _put_tree.put_tree_async
+
+    get_ping = _get_ping.get_ping_async
+
+    get_folder = _get_folder.get_folder_async
+
+    store_document = _store_document.store_document_async
 
 
 class RecursiveResourceWithRawResponse:

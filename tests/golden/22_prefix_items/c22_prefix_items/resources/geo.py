@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_track as _get_track
+from ..operations import get_track as _get_track
 
 __all__ = [
     "GeoResource",
@@ -29,19 +25,13 @@ __all__ = [
 class GeoResource(SyncAPIResource):
     """Operations tagged 'geo'."""
 
-    if TYPE_CHECKING:
-        get_track = _get_track.get_track
-    else:
-        get_track = LazyOperation("get_track", "get_track")
+    get_track = _get_track.get_track
 
 
 class AsyncGeoResource(AsyncAPIResource):
     """Operations tagged 'geo'."""
 
-    if TYPE_CHECKING:
-        get_track = _get_track.get_track_async
-    else:
-        get_track = LazyOperation("get_track", "get_track_async")
+    get_track = _get_track.get_track_async
 
 
 class GeoResourceWithRawResponse:

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import list_orders as _list_orders
-    from ..operations import create_order as _create_order
+from ..operations import list_orders as _list_orders
+from ..operations import create_order as _create_order
 
 __all__ = [
     "OrdersResource",
@@ -30,23 +26,17 @@ __all__ = [
 class OrdersResource(SyncAPIResource):
     """Operations tagged 'orders'."""
 
-    if TYPE_CHECKING:
-        list_orders = _list_orders.list_orders
-        create_order = _create_order.create_order
-    else:
-        list_orders = LazyOperation("list_orders", "list_orders")
-        create_order = LazyOperation("create_order", "create_order")
+    list_orders = _list_orders.list_orders
+
+    create_order = _create_order.create_order
 
 
 class AsyncOrdersResource(AsyncAPIResource):
     """Operations tagged 'orders'."""
 
-    if TYPE_CHECKING:
-        list_orders = _list_orders.list_orders_async
-        create_order = _create_order.create_order_async
-    else:
-        list_orders = LazyOperation("list_orders", "list_orders_async")
-        create_order = LazyOperation("create_order", "create_order_async")
+    list_orders = _list_orders.list_orders_async
+
+    create_order = _create_order.create_order_async
 
 
 class OrdersResourceWithRawResponse:

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_container as _get_container
-    from ..operations import get_scores as _get_scores
+from ..operations import get_container as _get_container
+from ..operations import get_scores as _get_scores
 
 __all__ = [
     "ContainersResource",
@@ -30,23 +26,17 @@ __all__ = [
 class ContainersResource(SyncAPIResource):
     """Operations tagged 'containers'."""
 
-    if TYPE_CHECKING:
-        get_container = _get_container.get_container
-        get_scores = _get_scores.get_scores
-    else:
-        get_container = LazyOperation("get_container", "get_container")
-        get_scores = LazyOperation("get_scores", "get_scores")
+    get_container = _get_container.get_container
+
+    get_scores = _get_scores.get_scores
 
 
 class AsyncContainersResource(AsyncAPIResource):
     """Operations tagged 'containers'."""
 
-    if TYPE_CHECKING:
-        get_container = _get_container.get_container_async
-        get_scores = _get_scores.get_scores_async
-    else:
-        get_container = LazyOperation("get_container", "get_container_async")
-        get_scores = LazyOperation("get_scores", "get_scores_async")
+    get_container = _get_container.get_container_async
+
+    get_scores = _get_scores.get_scores_async
 
 
 class ContainersResourceWithRawResponse:

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import find_samples as _find_samples
-    from ..operations import create_sample as _create_sample
+from ..operations import find_samples as _find_samples
+from ..operations import create_sample as _create_sample
 
 __all__ = [
     "FormatsResource",
@@ -30,23 +26,17 @@ __all__ = [
 class FormatsResource(SyncAPIResource):
     """Operations tagged 'formats'."""
 
-    if TYPE_CHECKING:
-        find_samples = _find_samples.find_samples
-        create_sample = _create_sample.create_sample
-    else:
-        find_samples = LazyOperation("find_samples", "find_samples")
-        create_sample = LazyOperation("create_sample", "create_sample")
+    find_samples = _find_samples.find_samples
+
+    create_sample = _create_sample.create_sample
 
 
 class AsyncFormatsResource(AsyncAPIResource):
     """Operations tagged 'formats'."""
 
-    if TYPE_CHECKING:
-        find_samples = _find_samples.find_samples_async
-        create_sample = _create_sample.create_sample_async
-    else:
-        find_samples = LazyOperation("find_samples", "find_samples_async")
-        create_sample = LazyOperation("create_sample", "create_sample_async")
+    find_samples = _find_samples.find_samples_async
+
+    create_sample = _create_sample.create_sample_async
 
 
 class FormatsResourceWithRawResponse:

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import create_account as _create_account
-    from ..operations import get_account as _get_account
+from ..operations import create_account as _create_account
+from ..operations import get_account as _get_account
 
 __all__ = [
     "AccountsResource",
@@ -30,23 +26,17 @@ __all__ = [
 class AccountsResource(SyncAPIResource):
     """Operations tagged 'accounts'."""
 
-    if TYPE_CHECKING:
-        create_account = _create_account.create_account
-        get_account = _get_account.get_account
-    else:
-        create_account = LazyOperation("create_account", "create_account")
-        get_account = LazyOperation("get_account", "get_account")
+    create_account = _create_account.create_account
+
+    get_account = _get_account.get_account
 
 
 class AsyncAccountsResource(AsyncAPIResource):
     """Operations tagged 'accounts'."""
 
-    if TYPE_CHECKING:
-        create_account = _create_account.create_account_async
-        get_account = _get_account.get_account_async
-    else:
-        create_account = LazyOperation("create_account", "create_account_async")
-        get_account = LazyOperation("get_account", "get_account_async")
+    create_account = _create_account.create_account_async
+
+    get_account = _get_account.get_account_async
 
 
 class AccountsResourceWithRawResponse:

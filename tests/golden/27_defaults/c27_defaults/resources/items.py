@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import list_items as _list_items
-    from ..operations import get_settings as _get_settings
-    from ..operations import put_settings as _put_settings
+from ..operations import list_items as _list_items
+from ..operations import get_settings as _get_settings
+from ..operations import put_settings as _put_settings
 
 __all__ = [
     "ItemsResource",
@@ -31,27 +27,21 @@ __all__ = [
 class ItemsResource(SyncAPIResource):
     """Operations tagged 'items'."""
 
-    if TYPE_CHECKING:
-        list_items = _list_items.list_items
-        get_settings = _get_settings.get_settings
-        put_settings = _put_settings.put_settings
-    else:
-        list_items = LazyOperation("list_items", "list_items")
-        get_settings = LazyOperation("get_settings", "get_settings")
-        put_settings = LazyOperation("put_settings", "put_settings")
+    list_items = _list_items.list_items
+
+    get_settings = _get_settings.get_settings
+
+    put_settings = _put_settings.put_settings
 
 
 class AsyncItemsResource(AsyncAPIResource):
     """Operations tagged 'items'."""
 
-    if TYPE_CHECKING:
-        list_items = _list_items.list_items_async
-        get_settings = _get_settings.get_settings_async
-        put_settings = _put_settings.put_settings_async
-    else:
-        list_items = LazyOperation("list_items", "list_items_async")
-        get_settings = LazyOperation("get_settings", "get_settings_async")
-        put_settings = LazyOperation("put_settings", "put_settings_async")
+    list_items = _list_items.list_items_async
+
+    get_settings = _get_settings.get_settings_async
+
+    put_settings = _put_settings.put_settings_async
 
 
 class ItemsResourceWithRawResponse:

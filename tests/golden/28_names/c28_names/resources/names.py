@@ -3,21 +3,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import get_everything as _get_everything
-    from ..operations import get_props as _get_props
-    from ..operations import post_props as _post_props
-    from ..operations import get_1_thing as _get_1_thing
+from ..operations import get_everything as _get_everything
+from ..operations import get_props as _get_props
+from ..operations import post_props as _post_props
+from ..operations import get_1_thing as _get_1_thing
 
 __all__ = [
     "NamesResource",
@@ -32,31 +28,25 @@ __all__ = [
 class NamesResource(SyncAPIResource):
     """Operations tagged 'names'."""
 
-    if TYPE_CHECKING:
-        get_everything = _get_everything.get_everything
-        get_props = _get_props.get_props
-        post_props = _post_props.post_props
-        get_1_thing = _get_1_thing.get_1_thing
-    else:
-        get_everything = LazyOperation("get_everything", "get_everything")
-        get_props = LazyOperation("get_props", "get_props")
-        post_props = LazyOperation("post_props", "post_props")
-        get_1_thing = LazyOperation("get_1_thing", "get_1_thing")
+    get_everything = _get_everything.get_everything
+
+    get_props = _get_props.get_props
+
+    post_props = _post_props.post_props
+
+    get_1_thing = _get_1_thing.get_1_thing
 
 
 class AsyncNamesResource(AsyncAPIResource):
     """Operations tagged 'names'."""
 
-    if TYPE_CHECKING:
-        get_everything = _get_everything.get_everything_async
-        get_props = _get_props.get_props_async
-        post_props = _post_props.post_props_async
-        get_1_thing = _get_1_thing.get_1_thing_async
-    else:
-        get_everything = LazyOperation("get_everything", "get_everything_async")
-        get_props = LazyOperation("get_props", "get_props_async")
-        post_props = LazyOperation("post_props", "post_props_async")
-        get_1_thing = LazyOperation("get_1_thing", "get_1_thing_async")
+    get_everything = _get_everything.get_everything_async
+
+    get_props = _get_props.get_props_async
+
+    post_props = _post_props.post_props_async
+
+    get_1_thing = _get_1_thing.get_1_thing_async
 
 
 class NamesResourceWithRawResponse:

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import list_notes as _list_notes
-    from ..operations import create_note as _create_note
+from ..operations import list_notes as _list_notes
+from ..operations import create_note as _create_note
 
 __all__ = [
     "NotesResource",
@@ -30,23 +26,17 @@ __all__ = [
 class NotesResource(SyncAPIResource):
     """Operations tagged 'notes'."""
 
-    if TYPE_CHECKING:
-        list_notes = _list_notes.list_notes
-        create_note = _create_note.create_note
-    else:
-        list_notes = LazyOperation("list_notes", "list_notes")
-        create_note = LazyOperation("create_note", "create_note")
+    list_notes = _list_notes.list_notes
+
+    create_note = _create_note.create_note
 
 
 class AsyncNotesResource(AsyncAPIResource):
     """Operations tagged 'notes'."""
 
-    if TYPE_CHECKING:
-        list_notes = _list_notes.list_notes_async
-        create_note = _create_note.create_note_async
-    else:
-        list_notes = LazyOperation("list_notes", "list_notes_async")
-        create_note = LazyOperation("create_note", "create_note_async")
+    list_notes = _list_notes.list_notes_async
+
+    create_note = _create_note.create_note_async
 
 
 class NotesResourceWithRawResponse:

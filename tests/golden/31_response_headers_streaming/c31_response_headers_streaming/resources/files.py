@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import download_file as _download_file
-    from ..operations import export_csv as _export_csv
+from ..operations import download_file as _download_file
+from ..operations import export_csv as _export_csv
 
 __all__ = [
     "FilesResource",
@@ -30,23 +26,17 @@ __all__ = [
 class FilesResource(SyncAPIResource):
     """Operations tagged 'files'."""
 
-    if TYPE_CHECKING:
-        download_file = _download_file.download_file
-        export_csv = _export_csv.export_csv
-    else:
-        download_file = LazyOperation("download_file", "download_file")
-        export_csv = LazyOperation("export_csv", "export_csv")
+    download_file = _download_file.download_file
+
+    export_csv = _export_csv.export_csv
 
 
 class AsyncFilesResource(AsyncAPIResource):
     """Operations tagged 'files'."""
 
-    if TYPE_CHECKING:
-        download_file = _download_file.download_file_async
-        export_csv = _export_csv.export_csv_async
-    else:
-        download_file = LazyOperation("download_file", "download_file_async")
-        export_csv = LazyOperation("export_csv", "export_csv_async")
+    download_file = _download_file.download_file_async
+
+    export_csv = _export_csv.export_csv_async
 
 
 class FilesResourceWithRawResponse:

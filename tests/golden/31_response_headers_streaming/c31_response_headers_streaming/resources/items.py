@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import list_items as _list_items
+from ..operations import list_items as _list_items
 
 __all__ = [
     "ItemsResource",
@@ -29,19 +25,13 @@ __all__ = [
 class ItemsResource(SyncAPIResource):
     """Operations tagged 'items'."""
 
-    if TYPE_CHECKING:
-        list_items = _list_items.list_items
-    else:
-        list_items = LazyOperation("list_items", "list_items")
+    list_items = _list_items.list_items
 
 
 class AsyncItemsResource(AsyncAPIResource):
     """Operations tagged 'items'."""
 
-    if TYPE_CHECKING:
-        list_items = _list_items.list_items_async
-    else:
-        list_items = LazyOperation("list_items", "list_items_async")
+    list_items = _list_items.list_items_async
 
 
 class ItemsResourceWithRawResponse:

@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import list_events as _list_events
+from ..operations import list_events as _list_events
 
 __all__ = [
     "EventsResource",
@@ -29,23 +25,15 @@ __all__ = [
 class EventsResource(SyncAPIResource):
     """Operations tagged 'events'."""
 
-    if TYPE_CHECKING:
-        list_events = _list_events.list_events
-        iter_list_events = _list_events.iter_list_events
-    else:
-        list_events = LazyOperation("list_events", "list_events")
-        iter_list_events = LazyOperation("list_events", "iter_list_events")
+    list_events = _list_events.list_events
+    iter_list_events = _list_events.iter_list_events
 
 
 class AsyncEventsResource(AsyncAPIResource):
     """Operations tagged 'events'."""
 
-    if TYPE_CHECKING:
-        list_events = _list_events.list_events_async
-        iter_list_events = _list_events.iter_list_events_async
-    else:
-        list_events = LazyOperation("list_events", "list_events_async")
-        iter_list_events = LazyOperation("list_events", "iter_list_events_async")
+    list_events = _list_events.list_events_async
+    iter_list_events = _list_events.iter_list_events_async
 
 
 class EventsResourceWithRawResponse:

@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import search_orders as _search_orders
+from ..operations import search_orders as _search_orders
 
 __all__ = [
     "OrdersResource",
@@ -29,23 +25,15 @@ __all__ = [
 class OrdersResource(SyncAPIResource):
     """Operations tagged 'orders'."""
 
-    if TYPE_CHECKING:
-        search_orders = _search_orders.search_orders
-        iter_search_orders = _search_orders.iter_search_orders
-    else:
-        search_orders = LazyOperation("search_orders", "search_orders")
-        iter_search_orders = LazyOperation("search_orders", "iter_search_orders")
+    search_orders = _search_orders.search_orders
+    iter_search_orders = _search_orders.iter_search_orders
 
 
 class AsyncOrdersResource(AsyncAPIResource):
     """Operations tagged 'orders'."""
 
-    if TYPE_CHECKING:
-        search_orders = _search_orders.search_orders_async
-        iter_search_orders = _search_orders.iter_search_orders_async
-    else:
-        search_orders = LazyOperation("search_orders", "search_orders_async")
-        iter_search_orders = LazyOperation("search_orders", "iter_search_orders_async")
+    search_orders = _search_orders.search_orders_async
+    iter_search_orders = _search_orders.iter_search_orders_async
 
 
 class OrdersResourceWithRawResponse:

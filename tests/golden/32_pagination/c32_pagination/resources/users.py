@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._base_client import AsyncAPIResource, LazyOperation, SyncAPIResource
+from .._base_client import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     to_streamed_response_wrapper,
 )
-
-if TYPE_CHECKING:  # each one imported when first used at run time (``LazyOperation``)
-    from ..operations import list_users as _list_users
+from ..operations import list_users as _list_users
 
 __all__ = [
     "UsersResource",
@@ -29,23 +25,15 @@ __all__ = [
 class UsersResource(SyncAPIResource):
     """Operations tagged 'users'."""
 
-    if TYPE_CHECKING:
-        list_users = _list_users.list_users
-        iter_list_users = _list_users.iter_list_users
-    else:
-        list_users = LazyOperation("list_users", "list_users")
-        iter_list_users = LazyOperation("list_users", "iter_list_users")
+    list_users = _list_users.list_users
+    iter_list_users = _list_users.iter_list_users
 
 
 class AsyncUsersResource(AsyncAPIResource):
     """Operations tagged 'users'."""
 
-    if TYPE_CHECKING:
-        list_users = _list_users.list_users_async
-        iter_list_users = _list_users.iter_list_users_async
-    else:
-        list_users = LazyOperation("list_users", "list_users_async")
-        iter_list_users = LazyOperation("list_users", "iter_list_users_async")
+    list_users = _list_users.list_users_async
+    iter_list_users = _list_users.iter_list_users_async
 
 
 class UsersResourceWithRawResponse:
