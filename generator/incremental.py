@@ -381,33 +381,26 @@ _CHUNK = 1 << 16
 
 def _common_prefix(a: bytes, b: bytes, most: int) -> int:
     """How many bytes ``a`` and ``b`` begin with alike (at most ``most``)."""
-    i = 0
-    while i < most:
-        k = min(_CHUNK, most - i)
-        if a[i : i + k] != b[i : i + k]:
-            lo, hi = i, i + k  # alike up to lo; a difference before hi
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if a[lo:mid] == b[lo:mid]:
-                    lo = mid
-                else:
-                    hi = mid
-            return lo
-        i += k
-    return most
+    return _alike(lambda lo, hi: a[lo:hi] == b[lo:hi], most)
 
 
 def _common_suffix(a: bytes, b: bytes, most: int) -> int:
     """How many bytes ``a`` and ``b`` end with alike (at most ``most``)."""
     la, lb = len(a), len(b)
+    return _alike(lambda lo, hi: a[la - hi : la - lo] == b[lb - hi : lb - lo], most)
+
+
+def _alike(equal: Callable[[int, int], bool], most: int) -> int:
+    """The length of the run the two sides share, at most ``most``: ``equal(lo, hi)`` says whether
+    they agree from ``lo`` to ``hi`` bytes along it. Compared a chunk at a time, then bisected."""
     i = 0
     while i < most:
         k = min(_CHUNK, most - i)
-        if a[la - i - k : la - i] != b[lb - i - k : lb - i]:
-            lo, hi = i, i + k  # alike for the last lo bytes; a difference within the last hi
+        if not equal(i, i + k):
+            lo, hi = i, i + k  # alike up to lo; a difference before hi
             while hi - lo > 1:
                 mid = (lo + hi) // 2
-                if a[la - mid : la - lo] == b[lb - mid : lb - lo]:
+                if equal(lo, mid):
                     lo = mid
                 else:
                     hi = mid
