@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -45,6 +46,42 @@ def best(fn: Callable[[], object], repeat: int = 5) -> float:
     return min(times)
 
 
+def typed_dict_mirror(model: type, busy: frozenset[type] = frozenset(), made: dict[type, object] | None = None) -> object:
+    """A ``TypedDict`` with a model's keys (API names), types and ``extra="allow"``, models inside
+    it mirrored the same way (a model inside itself: any dict): the same validation, without one
+    model instance per JSON object. Measures parsing into dicts instead of models."""
+    import typing
+
+    import pydantic
+    from typing_extensions import NotRequired, TypedDict
+
+    made = {} if made is None else made  # one mirror per model: pydantic tells them apart by name
+    if model in made:
+        return made[model]
+
+    def mirrored(tp: object) -> object:
+        if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+            return dict[str, typing.Any] if tp in busy else typed_dict_mirror(tp, busy | {model}, made)
+        args = typing.get_args(tp)
+        if not args:
+            return tp
+        origin = typing.get_origin(tp)
+        inner = tuple(mirrored(a) for a in args)
+        if origin in (typing.Union, types.UnionType):
+            return typing.Union[inner]
+        return typing.cast(typing.Any, origin)[inner if len(inner) > 1 else inner[0]]
+
+    assert isinstance(model, type) and issubclass(model, pydantic.BaseModel)
+    model.model_rebuild()  # annotations resolved (the SDK compiles a class on its first use)
+    keys: dict[str, object] = {}
+    for name, field in model.model_fields.items():
+        tp = mirrored(field.annotation)
+        keys[field.alias or name] = tp if field.is_required() else NotRequired[tp]
+    mirror = TypedDict(model.__name__, keys)  # type: ignore[operator]
+    made[model] = pydantic.with_config(pydantic.ConfigDict(extra="allow"))(mirror)
+    return made[model]
+
+
 def parse_rows() -> list[tuple[str, float, float, str]]:
     import json
 
@@ -59,11 +96,15 @@ def parse_rows() -> list[tuple[str, float, float, str]]:
     ours = best(lambda: validate_json(PipelineMetricsRes, data))
     plain = best(lambda: adapter.validate_json(data, strict=True))
     fast = best(lambda: orjson.loads(data))
+    mirror = typed_dict_mirror(PipelineMetricsRes)
+    validate_json(mirror, data)
+    as_dicts = best(lambda: validate_json(mirror, data))  # the SDK's parse, but into TypedDicts
     mb = len(data) / 1e6
     return [
         (f"SDK parse of a {mb:.1f} MB metrics response vs json.loads", ours, baseline, "≤ 1.5×"),
         ("  pydantic validate_json without pausing the collector", plain, baseline, "—"),
         ("  orjson.loads (practical limit) vs json.loads", fast, baseline, "—"),
+        ("  the same validation into TypedDicts, not models (an option for the SDK's owner)", as_dicts, baseline, "—"),
     ]
 
 
