@@ -22,7 +22,7 @@ mypy: $(STAMP)
 	$(PY) -m mypy --strict generated/
 
 test: $(STAMP)
-	$(PY) -m generator check
+	$(PY) -m generator check --full
 	$(PY) -m pytest -q -n 2
 
 bench: $(STAMP)

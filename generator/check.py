@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .inputs import SPEC_PARTS
-from .write import MANIFEST, manifest_data, manifest_text, read_manifest, sha256_of
+from .write import MANIFEST, manifest_data, manifest_text, not_folders, read_manifest, read_regular, sha256_of
 
 __all__ = ["Drift", "compare", "unchanged", "causes"]
 
@@ -27,10 +28,11 @@ class Drift:
     missing: tuple[str, ...]
     extra: tuple[str, ...]  # files the generator wrote before and would not write now
     untracked: tuple[str, ...] = ()  # Python files beside the generated ones: kept, not drift
+    blocked: tuple[str, ...] = ()  # not a regular file (a link, folder, device) or behind a link
 
     @property
     def clean(self) -> bool:
-        return not (self.changed or self.missing or self.extra)
+        return not (self.changed or self.missing or self.extra or self.blocked)
 
     def report(self) -> str:
         lines: list[str] = []
@@ -40,27 +42,47 @@ class Drift:
             lines.append(f"missing: {path}")
         for path in self.extra:
             lines.append(f"extra (no longer generated): {path}")
+        for path in self.blocked:
+            lines.append(f"in the way: {path} is not a regular file or is behind a link; `generate` writes neither over nor through one: move it away")
         for path in self.untracked:
             lines.append(f"note: not generated (kept as the user's): {path}")
-        n = len(self.changed) + len(self.missing) + len(self.extra)
-        lines.append(f"drift: {len(self.changed)} changed, {len(self.missing)} missing, {len(self.extra)} extra ({n} files)")
+        n = len(self.changed) + len(self.missing) + len(self.extra) + len(self.blocked)
+        lines.append(
+            f"drift: {len(self.changed)} changed, {len(self.missing)} missing, {len(self.extra)} extra"
+            + (f", {len(self.blocked)} in the way" if self.blocked else "")
+            + f" ({n} files)"
+        )
         return "\n".join(lines)
 
 
 def unchanged(out: Path, inputs: dict[str, str]) -> int | None:
-    """The number of files verified, when the manifest records exactly these inputs and every
-    file it lists is on disk with the hash it recorded: then regenerating would give the same
-    files. None when anything differs (the caller regenerates and compares)."""
+    """The number of files verified, when the manifest records exactly these inputs, is itself
+    as the generator writes it, and every file it lists is a regular file (not behind a link)
+    with the hash it recorded: then regenerating would give the same files. None when anything
+    differs (the caller regenerates and compares).
+
+    The manifest is trusted to list the files the inputs give: a pull request that edits both a
+    file and its hash in the manifest passes here; ``check --full`` trusts nothing on disk."""
+    data = manifest_data(out)
     files = read_manifest(out)
-    recorded = manifest_data(out).get("inputs")
-    if isinstance(recorded, dict):
-        recorded = {k: v for k, v in recorded.items() if k != SPEC_PARTS}  # derived from the spec
-    if not files or recorded != inputs:
+    recorded = data.get("inputs")
+    if not files or not isinstance(recorded, dict) or {k: v for k, v in recorded.items() if k != SPEC_PARTS} != inputs:
+        return None  # (the spec's parts are derived from the spec: not an input of their own)
+    sources, spec_sha256 = data.get("sources"), data.get("spec_sha256")
+    if not isinstance(spec_sha256, str) or not (sources is None or isinstance(sources, dict)):
+        return None
+    try:
+        expected = manifest_text({}, spec_sha256, sources, recorded, files).encode("utf-8")
+    except (TypeError, ValueError):
+        return None
+    if read_regular(out / MANIFEST) != expected:
         return None
     base = str(out)
     for path, digest in files.items():  # plain strings: pathlib costs more than the hashing
         if sha256_of(os.path.join(base, path)) != digest:
             return None
+    if not_folders(out, files):
+        return None
     return len(files)
 
 
@@ -95,14 +117,29 @@ def compare(
     expected = {**files, MANIFEST: manifest_text(files, spec_sha256, sources, kept)}
     changed: dict[str, str] = {}
     missing: list[str] = []
+    blocked: list[str] = []
+    behind = set(not_folders(out, expected, missing=False))  # links or files where folders go
     for path in sorted(expected):
         target = out / path
-        try:
-            actual = target.read_bytes().decode("utf-8")
-        except FileNotFoundError:
-            missing.append(path)
+        folders = path.split("/")[:-1]
+        if behind and any("/".join(folders[: i + 1]) in behind for i in range(len(folders))):
+            blocked.append(path)
             continue
-        except (OSError, UnicodeDecodeError):
+        data = read_regular(target)
+        if data is None:
+            try:
+                mode = os.lstat(target).st_mode
+            except FileNotFoundError:
+                missing.append(path)
+                continue
+            except OSError:
+                mode = stat.S_IFREG
+            if not stat.S_ISREG(mode):
+                blocked.append(path)
+                continue
+        try:
+            actual = (data or b"").decode("utf-8")
+        except UnicodeDecodeError:
             actual = ""
         if actual != expected[path]:
             diff = difflib.unified_diff(
@@ -122,4 +159,4 @@ def compare(
             if f.relative_to(out).as_posix() not in expected
         )
     )
-    return Drift(changed, tuple(missing), extra, untracked)
+    return Drift(changed, tuple(missing), extra, untracked, tuple(blocked))

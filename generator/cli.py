@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("generate", "write the SDK"), ("check", "fail when the SDK on disk differs from the spec")):
         p = sub.add_parser(name, help=text)
-        p.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="pyproject.toml with [tool.generator]")
+        p.add_argument("--config", type=Path, help="pyproject.toml with [tool.generator] (default: ./pyproject.toml, if any)")
         p.add_argument("--spec", help="the OpenAPI document (JSON or YAML)")
         p.add_argument("--out", help="the output folder")
         p.add_argument("--package", help="the SDK's import name")
@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _config(args: argparse.Namespace) -> Config:
     keys = ("spec", "out", "package", "client", "async_client", "env_prefix", "version", "templates", "changelog")
-    return load_config(args.config, **{k: getattr(args, k) for k in keys})
+    named = args.config is not None
+    return load_config(args.config if named else Path("pyproject.toml"), required=named, **{k: getattr(args, k) for k in keys})
 
 
 # The last run's result stays referenced: ``python -m generator`` then exits without freeing a

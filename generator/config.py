@@ -94,8 +94,12 @@ class Config:
             raise GeneratorError("[tool.generator]", problems)
 
 
-def load_config(pyproject: Path | None, **overrides: Any) -> Config:
-    """Read ``[tool.generator]`` (paths relative to the pyproject's folder), then apply flags."""
+def load_config(pyproject: Path | None, *, required: bool = False, **overrides: Any) -> Config:
+    """Read ``[tool.generator]`` (paths relative to the pyproject's folder), then apply flags.
+    ``required``: the file was named (``--config``): its absence is an error, not the defaults
+    (a misspelt name would otherwise generate another package and remove this one's files)."""
+    if required and pyproject is not None and not pyproject.is_file():
+        raise GeneratorError(str(pyproject), [Problem("#", "no such configuration file")])
     config = Config()
     if pyproject is not None and pyproject.is_file():
         try:

@@ -34,7 +34,14 @@ def _digest(parts: list[tuple[str, bytes]]) -> str:
 
 
 def _tree(folder: Path, pattern: str) -> list[tuple[str, bytes]]:
-    return [(p.relative_to(folder).as_posix(), p.read_bytes()) for p in sorted(folder.rglob(pattern)) if p.is_file()]
+    """The files matching ``pattern`` under ``folder`` (hidden ones and ``__pycache__`` left
+    out), by relative path."""
+    found = []
+    for p in sorted(folder.rglob(pattern)):
+        rel = p.relative_to(folder).as_posix()
+        if not any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")) and p.is_file():
+            found.append((rel, p.read_bytes()))
+    return found
 
 
 def fingerprint(config: Config, templates: Path = TEMPLATES, spec_bytes: bytes | None = None, spec_sha256: str | None = None) -> dict[str, str]:
@@ -49,9 +56,9 @@ def fingerprint(config: Config, templates: Path = TEMPLATES, spec_bytes: bytes |
         spec = ""  # load() reports it
     return {
         "spec": spec,
-        "templates": _digest(
-            _tree(templates, "*.jinja") + [("overlay/" + n, d) for n, d in (_tree(config.templates, "*.jinja") if config.templates else [])]
-        ),
+        # Every file of the template folders, not only the templates: a template may include
+        # any file beside it.
+        "templates": _digest(_tree(templates, "*") + [("overlay/" + n, d) for n, d in (_tree(config.templates, "*") if config.templates else [])]),
         "generator": _digest([("jinja2", installed_version("jinja2").encode()), *_tree(Path(__file__).parent, "*.py")]),
         "configuration": hashlib.sha256(repr(settings).encode()).hexdigest(),
         "formatter": FORMATTER,

@@ -6,10 +6,8 @@ Python identifier (ASCII letters, digits and underscores).
 
 from __future__ import annotations
 
-import builtins
 import functools
 import hashlib
-import keyword
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -26,8 +24,40 @@ __all__ = [
     "RESERVED_FIELD_NAMES",
 ]
 
-_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
-_KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
+# Fixed lists, not ``dir(builtins)`` or ``keyword.softkwlist``: those depend on the Python that
+# runs the generator (3.12 made ``type`` a soft keyword, 3.13 added a builtin; ``python -S`` has no
+# ``exit``), and the output must not. The builtins of Python 3.11 and later, and the keywords
+# (hard, then the soft keywords of 3.11), as the generator has always used them.
+_BUILTINS = frozenset(
+    """
+    ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup
+    BlockingIOError BrokenPipeError BufferError BytesWarning ChildProcessError
+    ConnectionAbortedError ConnectionError ConnectionRefusedError ConnectionResetError
+    DeprecationWarning EOFError Ellipsis EncodingWarning EnvironmentError Exception
+    ExceptionGroup False FileExistsError FileNotFoundError FloatingPointError FutureWarning
+    GeneratorExit IOError ImportError ImportWarning IndentationError IndexError InterruptedError
+    IsADirectoryError KeyError KeyboardInterrupt LookupError MemoryError ModuleNotFoundError
+    NameError None NotADirectoryError NotImplemented NotImplementedError OSError OverflowError
+    PendingDeprecationWarning PermissionError ProcessLookupError PythonFinalizationError
+    RecursionError ReferenceError ResourceWarning RuntimeError RuntimeWarning StopAsyncIteration
+    StopIteration SyntaxError SyntaxWarning SystemError SystemExit TabError TimeoutError True
+    TypeError UnboundLocalError UnicodeDecodeError UnicodeEncodeError UnicodeError
+    UnicodeTranslateError UnicodeWarning UserWarning ValueError Warning ZeroDivisionError abs
+    aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod
+    compile complex copyright credits delattr dict dir divmod enumerate eval exec exit filter
+    float format frozenset getattr globals hasattr hash help hex id input int isinstance
+    issubclass iter len license list locals map max memoryview min next object oct open ord pow
+    print property quit range repr reversed round set setattr slice sorted staticmethod str sum
+    super tuple type vars zip
+    """.split()
+)
+_KEYWORDS = frozenset(
+    """
+    False None True and as assert async await break class continue def del elif else except
+    finally for from global if import in is lambda nonlocal not or pass raise return try while
+    with yield _ case match
+    """.split()
+)
 
 # Attributes of pydantic.BaseModel that a field must not shadow.
 RESERVED_FIELD_NAMES = frozenset(

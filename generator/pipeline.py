@@ -104,7 +104,10 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
     """``trust_manifest``: a spec whose hash the output folder's manifest records passed
     openapi-spec-validator when that output was generated, so the validator is not run again.
     ``incremental``: replay the last run where only a few paths changed (``incremental``), and
-    return in ``Result.state`` what the next run needs (save it once the files are written)."""
+    return in ``Result.state`` what the next run needs (save it once the files are written).
+    ``trust_manifest`` False (``check --full``): nothing is taken from the output folder, whose
+    manifest a pull request may have edited along with the files: the spec is validated, every
+    file formatted."""
     source = _source_name(config.spec)
     manifest = manifest_data(config.out)
     recorded = manifest.get("inputs") if trust_manifest else None
@@ -163,7 +166,7 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
                 result = _replayed(document.data, config, templates, inputs, spec_digests, own_templates, manifest, state)
             state = None  # a full build does not need it
             if result is None:
-                result = _built(document, config, templates, inputs, spec_digests, own_templates)
+                result = _built(document, config, templates, inputs, spec_digests, own_templates, trust_manifest)
         except Exception:
             document.confirm()  # an invalid document: its problems, not what building it ran into
             raise
@@ -211,9 +214,11 @@ def _built(
     inputs: dict[str, str],
     spec_digests: tuple[bytes | None, dict[str, bytes | None]] | None,
     black_style: bool,
+    trust_manifest: bool = True,
 ) -> Result:
     """A full build: the IR, every file rendered and formatted (from the format cache when a
-    file's source is the one the last run formatted)."""
+    file's source is the one the last run formatted; ``trust_manifest`` False: every file
+    formatted, since that cache is the output folder's files, listed by its manifest)."""
     from .api import build_api
     from .types import Trace
 
@@ -227,7 +232,8 @@ def _built(
 
         config, extra = changelog.apply(config, api, document.data)
     keys: dict[str, object] = {}
-    files, sources = _render_and_format(api, config, templates, format_cache(config.out), black_style, keys)
+    cache = format_cache(config.out) if trust_manifest else lambda path, source: None
+    files, sources = _render_and_format(api, config, templates, cache, black_style, keys)
     state = None
     if trace is not None and spec_digests is not None:
         state = incremental_.State(_settings(inputs), inputs["spec"], *spec_digests, api, warnings, trace, keys, sources=sources)

@@ -21,7 +21,7 @@ from typing import Any
 from .errors import GeneratorError, Problem
 from .format import FORMATTER
 
-__all__ = ["MANIFEST", "write_tree", "recover", "read_manifest", "manifest_data", "manifest_text", "format_cache", "safe_relative", "all_safe", "Summary"]
+__all__ = ["MANIFEST", "write_tree", "recover", "read_manifest", "manifest_data", "manifest_text", "format_cache", "not_folders", "read_regular", "safe_relative", "all_safe", "Summary"]
 
 MANIFEST = ".manifest.json"
 
@@ -88,7 +88,7 @@ def format_cache(out: Path, manifest: dict[str, object] | None = None) -> Callab
     from exactly that source with this black version, and that nobody edited since (each file
     is read and its hash compared). ``manifest``: the output folder's, read already."""
     try:
-        data: Any = manifest if manifest is not None else json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data: Any = manifest if manifest is not None else json.loads(read_regular(out / MANIFEST) or b"")
         files, sources, formatter = data["files"], data.get("sources") or {}, data.get("formatter")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return lambda path, source: None
@@ -99,8 +99,8 @@ def format_cache(out: Path, manifest: dict[str, object] | None = None) -> Callab
         if sources.get(path) != source or not safe_relative(path):
             return None
         try:
-            text = (out / path).read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = (read_regular(out / path) or b"").decode("utf-8")
+        except UnicodeDecodeError:
             return None
         return text if sha256(text) == files.get(path) else None
 
@@ -110,16 +110,21 @@ def format_cache(out: Path, manifest: dict[str, object] | None = None) -> Callab
 def manifest_data(out: Path) -> dict[str, object]:
     """The manifest as JSON, or {} when there is none (or it is not a JSON object)."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_regular(out / MANIFEST) or b"")
+    except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def read_manifest(out: Path) -> dict[str, str]:
     """The files the generator wrote last time (path → sha256); empty when there is none."""
+    return _manifest_files(out / MANIFEST)
+
+
+def _manifest_files(manifest: Path) -> dict[str, str]:
+    """A manifest's files (path → sha256), its unsafe paths left out; empty when unreadable."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(read_regular(manifest) or b"")
         files = data["files"]
         found = {str(k): str(v) for k, v in files.items()}
         return found if all_safe(found) else {k: v for k, v in found.items() if safe_relative(k)}
@@ -155,148 +160,259 @@ def write_tree(
     inputs: dict[str, str] | None = None,
     known: dict[str, str] | None = None,
 ) -> Summary:
-    """Replace the generator's files in ``out`` with ``files``; keep every other file.
+    """Replace the generator's files in ``out`` with ``files``; keep every other file as it is
+    (the same inode, owner, links and mount points: only the generator's own files are moved).
 
     ``known`` (path → sha256): more generated files, which are on disk with exactly that content
-    (an incremental run checked it). When they and ``files`` are the files the manifest lists,
-    only the files that changed are written (``_replace_files``); otherwise the whole tree is
-    staged and swapped in."""
-    paths = [*files, *(known or {})]
+    (an incremental run checked it). A new folder is staged whole and renamed into place; in an
+    existing one, the files that changed are staged beside it, listed in a journal, and only
+    then renamed into place and the files no longer generated removed (``_apply``): a crash
+    before the journal is complete changes nothing, after it the next run finishes the job."""
+    known = known or {}
+    paths = [*files, *known]
     bad = [] if all_safe(paths) else [p for p in paths if not safe_relative(p)]
     if bad:
         raise GeneratorError(str(out), [Problem("#", f"refusing to write outside the output folder: {p!r}") for p in bad])
+    both = _files_and_folders(paths)
+    if both:
+        raise GeneratorError(str(out), [Problem("#", f"refusing to write {p!r} both as a file and as a folder") for p in both])
     out = out.resolve() if out.exists() else out.absolute()
     recover(out)
     if out.exists() and not out.is_dir():
         raise GeneratorError(str(out), [Problem("#", "the output path is a file, not a folder")])
-    old = read_manifest(out) if out.is_dir() else {}
-    if known:
-        hashes = {**known, **{p: sha256(text) for p, text in files.items()}}
-        same_files = hashes.keys() == old.keys() and all(old[p] == h for p, h in known.items())
-        if same_files and not _linked_folders(out, hashes):
-            return _replace_files(out, files, hashes, manifest_text(files, spec_sha256, sources, inputs, hashes))
-        files = {**{p: (out / p).read_text(encoding="utf-8") for p in known}, **files}
+    hashes = {**known, **{p: sha256(text) for p, text in files.items()}}
+    manifest = manifest_text(files, spec_sha256, sources, inputs, hashes)
+    if not out.is_dir():
+        _new_folder(out, {**files, MANIFEST: manifest})
+        return Summary(tuple(sorted([*files, MANIFEST])), (), (), (), hashes)
+    old = read_manifest(out)
+    base = str(out)  # plain strings below: pathlib costs more than the file system calls
+    if known and hashes.keys() == old.keys() and all(old[p] == h for p, h in known.items()) and not not_folders(out, hashes):
+        # The same files as the last run, only some of them changed (an incremental run): the
+        # others are not listed, read or compared.
+        links = [p for p in [*files, MANIFEST] if _hash_or_empty(Path(base, p)) is None]  # not a regular file
+        if links:
+            raise GeneratorError(str(out), [Problem("#", f"{p}: {_IN_THE_WAY}") for p in links])
+        changed, before = _changes(base, {**files, MANIFEST: manifest})
+        _apply(out, changed, before, [])
+        return Summary(tuple(sorted(changed)), tuple(sorted(p for p in [*hashes, MANIFEST] if p not in changed)), (), (), hashes)
     existing = _Existing(out)
     in_the_way = [p for p in files if _in_the_way(out, p, old, files[p], existing)]
+    in_the_way += [p for p in known if existing.kind(p) != "file"]
     if in_the_way:
-        raise GeneratorError(
-            str(out),
-            [Problem("#", f"{p}: a file the generator did not write is in the way; move it and generate again") for p in in_the_way],
-        )
-    hashes = {p: sha256(text) for p, text in files.items()}
-    files = {**files, MANIFEST: manifest_text(files, spec_sha256, sources, inputs, hashes)}
-    base = str(out)  # plain strings below: pathlib costs more than the file system calls
-    same = {p for p in files if existing.kind(p) == "file" and _same(os.path.join(base, p), files[p])}
-    unchanged = tuple(sorted(same))
-    written = tuple(sorted(p for p in files if p not in same))
-    stale = sorted(p for p in old if p not in files and (out / p).is_file())
+        raise GeneratorError(str(out), [Problem("#", f"{p}: {_IN_THE_WAY}") for p in sorted(in_the_way)])
+    changed, before = _changes(base, {**files, MANIFEST: manifest}, existing)
+    unchanged = tuple(sorted(p for p in [*hashes, MANIFEST] if p not in changed))
+    behind = set(not_folders(out, old, missing=False))
+    stale = sorted(p for p in old if p not in hashes and existing.kind(p) == "file" and not _under(p, behind))
     # A file the generator wrote and no longer produces is removed, unless it was edited since.
     kept = tuple(p for p in stale if sha256_of(out / p) != old[p])
     removed = tuple(p for p in stale if p not in kept)
+    _apply(out, changed, before, [(p, old[p]) for p in removed])
+    return Summary(tuple(sorted(changed)), unchanged, removed, kept, hashes)
 
+
+_IN_THE_WAY = "a file the generator did not write is in the way; move it and generate again"
+_JOURNAL = ".journal"
+
+
+def _files_and_folders(paths: list[str]) -> list[str]:
+    """The paths that another path needs as a folder."""
+    folders = {path[:i] for path in paths for i, c in enumerate(path) if c == "/"}
+    return sorted(p for p in paths if p in folders)
+
+
+def _under(path: str, folders: set[str]) -> bool:
+    """Whether ``path`` lies inside one of ``folders``."""
+    parts = path.split("/")[:-1]
+    return bool(folders) and any("/".join(parts[: i + 1]) in folders for i in range(len(parts)))
+
+
+def _changes(base: str, files: dict[str, str], existing: _Existing | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """The files whose text differs from what is on disk, and the hash of what is on disk for
+    each of them ("" when there is nothing)."""
+    changed: dict[str, str] = {}
+    before: dict[str, str] = {}
+    for path, text in files.items():
+        data = read_regular(os.path.join(base, path)) if existing is None or existing.kind(path) == "file" else None
+        encoded = text.encode("utf-8")
+        if data != encoded:
+            changed[path] = text
+            before[path] = "" if data is None else hashlib.sha256(data).hexdigest()
+    return changed, before
+
+
+def _new_folder(out: Path, files: dict[str, str]) -> None:
+    """A folder that did not exist: staged whole beside it, then renamed into place."""
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.stage-", dir=out.parent))
-    # mkdtemp makes a private (0700) folder; give it the mode the output folder has or would get.
-    os.chmod(stage, stat.S_IMODE(out.stat().st_mode) if out.is_dir() else 0o777 & ~_umask())
+    # mkdtemp makes a private (0700) folder; give it the mode a new folder would get.
+    os.chmod(stage, 0o777 & ~_umask())
     try:
         folders: set[str] = set()
         staged = str(stage)
         for path, text in files.items():
-            target = os.path.join(staged, path)
             folder = path.rpartition("/")[0]
             if folder and folder not in folders:
                 os.makedirs(os.path.join(staged, folder), exist_ok=True)
                 folders.add(folder)
-            if path in same:  # keep the same file (and its mtime): nothing to rewrite
-                _link(os.path.join(base, path), target)
-                continue
-            with open(target, "w", encoding="utf-8", newline="\n") as f:
+            with open(os.path.join(staged, path), "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
-        if out.exists():
-            _carry_over(out, stage, {p: h for p, h in old.items() if p not in kept}, files)
-        _swap(stage, out)
+        os.replace(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    return Summary(written, unchanged, removed, kept, hashes)
 
 
-_JOURNAL = ".journal"
-
-
-def _linked_folders(out: Path, paths: dict[str, str]) -> bool:
-    """Whether a folder on the way to one of ``paths`` is a link (or not a folder): the full
-    write refuses to write through it, so the write in place must not."""
+def not_folders(out: Path, paths: Iterable[str], missing: bool = True) -> list[str]:
+    """The folders on the way to ``paths`` inside ``out`` that are not plain folders: links
+    (the generator never writes through one), files, and (``missing``) absent ones; sorted."""
     folders = {path.rpartition("/")[0] for path in paths} - {""}
     for folder in list(folders):
         while "/" in folder:
             folder = folder.rpartition("/")[0]
             folders.add(folder)
-    for folder in folders:
+    found = []
+    for folder in sorted(folders):
         try:
             if not stat.S_ISDIR(os.lstat(os.path.join(str(out), folder)).st_mode):
-                return True
+                found.append(folder)
         except OSError:
-            return True
-    return False
+            if missing:
+                found.append(folder)
+    return found
 
 
-def _replace_files(out: Path, files: dict[str, str], hashes: dict[str, str], manifest: str) -> Summary:
-    """Write the files that changed, and the manifest, into place (the set of files is the same).
+def _apply(out: Path, changed: dict[str, str], before: dict[str, str], removed: list[tuple[str, str]]) -> None:
+    """Write ``changed`` into ``out`` and remove ``removed`` (path, hash), all or nothing.
 
-    All or nothing without staging the whole tree: the new files are written into a staging
-    folder beside ``out``, then a journal listing them is put in that folder (by a rename, so it
-    is complete or absent), and only then are they renamed into place one by one. A crash
-    before the journal leaves ``out`` untouched; after it, ``recover`` finishes the renames."""
+    The new files are written into a staging folder beside ``out``, then a journal listing
+    them (with the hash of what each replaces) and the files to remove is put in that folder
+    by a rename, so it is complete or absent; only then are the files moved into place
+    (``_finish``). The manifest goes last."""
+    if not changed and not removed:
+        return
+    _preflight(out, [*changed, *(p for p, _ in removed)])
     base = str(out)
-    changed = {p: t for p, t in {**files, MANIFEST: manifest}.items() if not _same(os.path.join(base, p), t)}
-    if not changed:
-        return Summary((), tuple(sorted([*hashes, MANIFEST])), (), (), hashes)
+    order = sorted(changed, key=lambda p: p == MANIFEST)
     stage = tempfile.mkdtemp(prefix=f".{out.name}.stage-", dir=out.parent)
     try:
-        for n, (path, text) in enumerate(changed.items()):
+        for n, path in enumerate(order):
             staged = os.path.join(stage, str(n))
             with open(staged, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-            try:  # the mode the file has now
+                f.write(changed[path])
+            if before[path]:  # the mode the file has now
                 os.chmod(staged, stat.S_IMODE(os.stat(os.path.join(base, path)).st_mode))
-            except FileNotFoundError:
-                pass
+            else:
+                os.chmod(staged, 0o666 & ~_umask())
+        journal = {"folder": out.name, "write": [[p, before[p]] for p in order], "remove": [list(r) for r in removed]}
         with open(os.path.join(stage, _JOURNAL + ".tmp"), "w", encoding="utf-8") as f:
-            json.dump([out.name, list(changed)], f)
+            json.dump(journal, f)
         os.replace(os.path.join(stage, _JOURNAL + ".tmp"), os.path.join(stage, _JOURNAL))
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     _finish(Path(stage), out)
-    written = tuple(sorted(changed))
-    unchanged = tuple(sorted(p for p in [*hashes, MANIFEST] if p not in changed))
-    return Summary(written, unchanged, (), (), hashes)
+
+
+def _preflight(out: Path, paths: list[str]) -> None:
+    """What would stop the moves halfway, found before anything is moved: a folder that cannot
+    be written, or that is on another file system than the staging folder (a mount)."""
+    device = os.stat(out.parent).st_dev
+    problems = []
+    seen: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder not in seen:  # the deepest folder that exists
+            seen.add(folder)
+            where = os.path.join(str(out), folder) if folder else str(out)
+            if os.path.isdir(where):
+                if os.stat(where).st_dev != device:
+                    problems.append(Problem("#", f"{folder or '.'}: on another file system than {out.parent} (a mount): the generator's files cannot be moved there"))
+                elif not os.access(where, os.W_OK | os.X_OK):
+                    problems.append(Problem("#", f"{folder or '.'}: not writable"))
+                break
+            folder = folder.rpartition("/")[0]
+    if problems:
+        raise GeneratorError(str(out), problems)
 
 
 def _finish(stage: Path, out: Path) -> None:
-    """The renames a complete journal in ``stage`` lists, then the staging folder removed."""
+    """The moves a complete journal in ``stage`` lists, then the staging folder removed.
+
+    Each is checked again first, since the journal may be replayed long after a crash (or be
+    someone else's): only the generator's files are touched (listed by the manifest on disk or
+    the one being installed), never through a link, and only while each still holds what it
+    held when the journal was written (so a file edited or created since is left alone)."""
     try:
         with open(stage / _JOURNAL, encoding="utf-8") as f:
-            name, paths = json.load(f)
-    except (OSError, ValueError):
+            journal = json.load(f)
+        name, writes, removes = journal["folder"], journal["write"], journal["remove"]
+        writes = [(str(p), str(h)) for p, h in writes]
+        removes = [(str(p), str(h)) for p, h in removes]
+    except OSError:
         shutil.rmtree(stage, ignore_errors=True)  # no journal: nothing was moved yet
+        return
+    except (ValueError, KeyError, TypeError):
+        shutil.rmtree(stage, ignore_errors=True)  # not a journal this generator wrote
         return
     if name != out.name:  # another folder's (``.<name>.stage-*`` matches ``<name>.x``'s too)
         return
-    for n, path in enumerate(paths):
+    owned = {MANIFEST, *read_manifest(out)}
+    for n, (path, _) in enumerate(writes):
+        if path == MANIFEST:  # the one being installed (still staged, unless moved already)
+            owned.update(_manifest_files(stage / str(n)))
+
+    def allowed(path: str, now: str) -> bool:
+        return safe_relative(path) and path in owned and not not_folders(out, [path], missing=False) and _hash_or_empty(out / path) == now
+
+    for path, digest in removes:
+        if digest and allowed(path, digest):
+            os.unlink(out / path)
+    for n, (path, digest) in enumerate(writes):
         source = stage / str(n)
-        if source.exists() and safe_relative(path):
+        if source.exists() and allowed(path, digest):
+            (out / path).parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, out / path)
     shutil.rmtree(stage, ignore_errors=True)
 
 
-def sha256_of(path: Path | str) -> str:
-    """The file's SHA-256, or "" when it cannot be read."""
+def _hash_or_empty(path: Path) -> str | None:
+    """A regular file's hash, "" when nothing is there, None for anything else (a link, folder)."""
     try:
-        with open(path, "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest()
-    except OSError:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
         return ""
+    except OSError:
+        return None
+    return sha256_of(path) if stat.S_ISREG(mode) else None
+
+
+_NO_FOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_regular(path: Path | str) -> bytes | None:
+    """A regular file's bytes; None for anything else: missing, unreadable, a link (not
+    followed: the generator never writes through one), a folder, a FIFO or a device (opened
+    without blocking, never read)."""
+    try:
+        fd = os.open(path, _NO_FOLLOW)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with open(fd, "rb", closefd=False) as f:
+            return f.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def sha256_of(path: Path | str) -> str:
+    """A regular file's SHA-256, or "" when it is not one or cannot be read (``read_regular``)."""
+    data = read_regular(path)
+    return "" if data is None else hashlib.sha256(data).hexdigest()
 
 
 # A staging folder without a journal this old was left by a crash (a run in progress is younger).
@@ -304,20 +420,18 @@ _ABANDONED = 3600.0
 
 
 def recover(out: Path) -> None:
-    """After a crash between the two renames of a swap, put the previous tree back; after a
-    crash in the middle of ``_replace_files``' renames, finish them; a staging folder a crash
-    left before its journal was complete (or a staged tree) is removed once it is an hour old."""
-    if out.parent.is_dir():
-        for stage in sorted(out.parent.glob(f".{out.name}.stage-*")):
-            if (stage / _JOURNAL).is_file() and out.is_dir():
-                _finish(stage, out)
-            elif stage.is_dir() and not stage.is_symlink() and time.time() - stage.stat().st_mtime > _ABANDONED:
-                shutil.rmtree(stage, ignore_errors=True)
-    if out.exists():
+    """After a crash in the middle of ``_apply``'s moves, finish them (``_finish`` checks each
+    again); a staging folder a crash left before its journal was complete (or a new folder's
+    staged tree) is removed once it is an hour old."""
+    if not out.parent.is_dir():
         return
-    backups = sorted(out.parent.glob(f".{out.name}.old-*")) if out.parent.is_dir() else []
-    if backups:
-        os.replace(backups[-1], out)
+    for stage in sorted(out.parent.glob(f".{out.name}.stage-*")):
+        if stage.is_symlink() or not stage.is_dir():
+            continue
+        if (stage / _JOURNAL).is_file() and out.is_dir():
+            _finish(stage, out)
+        elif time.time() - stage.stat().st_mtime > _ABANDONED:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _umask() -> int:
@@ -367,7 +481,7 @@ def _in_the_way(out: Path, path: str, old: dict[str, str], text: str, existing: 
     """A file the generator did not write at ``path`` (unless it already holds exactly what
     would be written: then it is adopted), or a file where the generator needs a folder."""
     kind = existing.kind(path)
-    if kind == "link":  # the generator writes files, never through or over a link
+    if kind not in (None, "file"):  # never over or through a link, nor a folder, FIFO or device
         return True
     if path == MANIFEST:
         return False
@@ -381,60 +495,4 @@ def _in_the_way(out: Path, path: str, old: dict[str, str], text: str, existing: 
 
 
 def _same(path: Path | str, text: str) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read() == text.encode("utf-8")
-    except OSError:
-        return False
-
-
-def _carry_over(out: Path, stage: Path, old: dict[str, str], files: dict[str, str]) -> None:
-    """Hard-link (or copy) into the staged tree every file in ``out`` the generator does not own."""
-    folders: list[tuple[Path, Path]] = []
-    for root, dirs, names in os.walk(out, followlinks=False):
-        rel_root = Path(root).relative_to(out)
-        prefix = "" if rel_root == Path(".") else rel_root.as_posix() + "/"
-        for name in names:
-            rel = prefix + name
-            if rel in old or rel in files:
-                continue
-            source, target = Path(root) / name, stage / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if source.is_symlink():
-                os.symlink(os.readlink(source), target)
-                continue
-            _link(source, target)
-        for d in dirs:  # folders are carried over too, empty ones included
-            source, target = Path(root) / d, stage / rel_root / d
-            if source.is_symlink():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.symlink(os.readlink(source), target)
-            else:
-                target.mkdir(parents=True, exist_ok=True)
-                folders.append((source, target))
-        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
-    for source, target in reversed(folders):  # deepest first: setting times after the contents
-        shutil.copystat(source, target, follow_symlinks=False)
-
-
-def _link(source: Path | str, target: Path | str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
-def _swap(stage: Path, out: Path) -> None:
-    """Two renames: ``out`` → backup, ``stage`` → ``out``; the backup is removed afterwards."""
-    if not out.exists():
-        os.replace(stage, out)
-        return
-    backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    backup.rmdir()
-    os.replace(out, backup)
-    try:
-        os.replace(stage, out)
-    except BaseException:
-        os.replace(backup, out)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
+    return read_regular(path) == text.encode("utf-8")

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "openapi.json"
 GENERATED = ROOT / "generated"
 FIXTURES = ROOT / "tests" / "fixtures"
+NO_CONFIG = FIXTURES / "no-generator-config.toml"  # --config: no [tool.generator], the defaults
 SEED = ROOT.parent / "shared" / "seeds" / "000_b1b4cff988af5f48.txt"
 
 if str(GENERATED) not in sys.path:  # the committed SDK, importable without installing it

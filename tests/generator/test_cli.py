@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GENERATED, ROOT, SEED, SPEC
+from conftest import GENERATED, NO_CONFIG, ROOT, SEED, SPEC
 
 from generator.cli import main
 from generator.write import MANIFEST, read_manifest
@@ -71,7 +71,20 @@ def test_check_passes_on_a_copy_with_every_flag(project: Path) -> None:
 
 def test_check_with_flags_only_from_the_project_folder(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
-    assert main(["check", *_flags(project, config=project / "no-such-pyproject.toml"), "-q"]) == 0
+    (project / "pyproject.toml").unlink()  # no --config and no ./pyproject.toml: the defaults
+    flags = _flags(project)
+    del flags[:2]  # --config <path>
+    assert main(["check", *flags, "-q"]) == 0
+
+
+def test_a_named_configuration_file_that_does_not_exist_exits_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A misspelt --config is an error, not the defaults: those would generate another package
+    into the folder and remove this one's files."""
+    before = _digest(project / "generated")
+    for command in ("generate", "check"):
+        assert main([command, "--config", str(project / "pyprojct.toml"), "--out", str(project / "generated"), "-q"]) == 2
+        assert "pyprojct.toml#: no such configuration file" in capsys.readouterr().err
+    assert _digest(project / "generated") == before
 
 
 def test_check_fails_with_exit_1_after_editing_a_generated_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -165,7 +178,7 @@ def test_every_input_error_exits_2_naming_the_file(
 ) -> None:
     spec = _write(tmp_path, name, text)
     out = tmp_path / "out"
-    code = main(["generate", *_flags(tmp_path, config=tmp_path / "none.toml", out=out, spec=spec), "-q"])
+    code = main(["generate", *_flags(tmp_path, config=NO_CONFIG, out=out, spec=spec), "-q"])
     err = capsys.readouterr().err
     assert code == 2
     lines = err.splitlines()
@@ -175,7 +188,7 @@ def test_every_input_error_exits_2_naming_the_file(
 
 
 def test_missing_spec_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["generate", *_flags(tmp_path, config=tmp_path / "none.toml", spec=tmp_path / "missing.json"), "-q"])
+    code = main(["generate", *_flags(tmp_path, config=NO_CONFIG, spec=tmp_path / "missing.json"), "-q"])
     assert code == 2
     assert "missing.json#: cannot read" in capsys.readouterr().err
 
@@ -308,3 +321,86 @@ def test_a_generator_change_that_changes_no_file_is_not_drift(project: Path, cap
     manifest.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     assert main(["check", *_flags(project)]) == 0  # regenerated, compared: the same files
     assert "no drift" in capsys.readouterr().out
+
+
+def _edit_with_its_hash(project: Path, rel: str, extra: str) -> None:
+    """A generated file edited, and its hash in the manifest updated to match (as a pull request could)."""
+    target = project / "generated" / rel
+    target.write_text(target.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    manifest = project / "generated" / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["files"][rel] = hashlib.sha256(target.read_bytes()).hexdigest()
+    manifest.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def test_check_full_trusts_nothing_in_the_output_folder(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--full`` formats every file itself: the format cache (files on disk the manifest vouches
+    for) would let a file edited along with its hash through."""
+    _edit_with_its_hash(project, "streamkap/_version.py", "import os  # injected\n")
+    assert main(["check", *_flags(project)]) == 0  # the fast path trusts the manifest (documented)
+    capsys.readouterr()
+    assert main(["check", "--full", *_flags(project)]) == 1
+    assert "-import os  # injected" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d.update(comment="edited"),
+        lambda d: d.pop("sources"),
+        lambda d: d["inputs"].update(extra="1"),
+        lambda d: d["files"].update({"../../outside.py": "0" * 64}),
+    ],
+    ids=["comment-edited", "sources-removed", "unknown-input", "unsafe-entry"],
+)
+def test_a_manifest_edited_by_hand_is_drift(project: Path, capsys: pytest.CaptureFixture[str], edit: Any) -> None:
+    """The fast path takes the manifest only as the generator writes it. (Its list of files it
+    trusts: an entry removed consistently passes the fast path; ``--full`` finds it.)"""
+    manifest = project / "generated" / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    edit(data)
+    manifest.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    assert main(["check", *_flags(project)]) == 1
+    assert f"+++ generated/{MANIFEST} (generated)" in capsys.readouterr().out
+
+
+def test_a_manifest_on_one_line_is_drift(project: Path) -> None:
+    manifest = project / "generated" / MANIFEST
+    manifest.write_text(json.dumps(json.loads(manifest.read_text(encoding="utf-8"))), encoding="utf-8")
+    assert main(["check", *_flags(project), "-q"]) == 1
+
+
+def test_a_generated_file_replaced_by_a_link_to_the_same_text_is_in_the_way(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``generate`` writes neither over nor through a link: ``check`` says so instead of passing."""
+    target = project / "generated" / "streamkap" / "_version.py"
+    moved = project / "elsewhere.py"
+    shutil.move(str(target), str(moved))
+    target.symlink_to(moved)
+    for full in ([], ["--full"]):
+        assert main(["check", *full, *_flags(project)]) == 1
+        assert "in the way: streamkap/_version.py" in capsys.readouterr().out
+    assert main(["generate", *_flags(project), "-q"]) == 2
+    assert "streamkap/_version.py: a file the generator did not write is in the way" in capsys.readouterr().err
+
+
+def test_an_overlay_file_a_template_includes_is_an_input(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    overlay = project / "tpl"
+    (overlay / "runtime").mkdir(parents=True)
+    (overlay / "runtime" / "_version.py.jinja").write_text(
+        '{{ header }}\n__version__ = {{ version | pyrepr }}\n{% include "extra.txt" %}\n', encoding="utf-8"
+    )
+    (overlay / "extra.txt").write_text("BUILD = 1\n", encoding="utf-8")
+    flags = [*_flags(project), "--templates", str(overlay), "-q"]
+    assert main(["generate", *flags]) == 0
+    assert main(["check", *flags]) == 0
+    (overlay / "extra.txt").write_text("BUILD = 2\n", encoding="utf-8")
+    assert main(["check", *flags]) == 1
+    assert "+BUILD = 2" in capsys.readouterr().out
+
+
+def test_a_manifest_entry_removed_is_found_by_check_full(project: Path) -> None:
+    manifest = project / "generated" / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["files"]["streamkap/_version.py"]
+    manifest.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    assert main(["check", "--full", *_flags(project), "-q"]) == 1

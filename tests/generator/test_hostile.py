@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import generator.format
+from conftest import NO_CONFIG
 from generator import naming
 from generator.cli import main
 from generator.config import Config
@@ -764,7 +765,7 @@ def test_spec_values_that_look_like_paths_write_only_inside_the_output_folder(tm
     spec.write_text(json.dumps(_escape_spec()), encoding="utf-8")
     out = project / "out"
     before = _snapshot(tmp_path)
-    argv = ["generate", "--config", str(project / "none.toml"), "--spec", str(spec), "--out", str(out), "--package", PACKAGE, "-q"]
+    argv = ["generate", "--config", str(NO_CONFIG), "--spec", str(spec), "--out", str(out), "--package", PACKAGE, "-q"]
     assert main(argv) == 0
     after = _snapshot(tmp_path)
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
@@ -784,7 +785,7 @@ def test_a_package_name_that_is_not_an_identifier_exits_2_and_writes_nothing(
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps(base_spec()), encoding="utf-8")
     before = _snapshot(tmp_path)
-    argv = ["generate", "--config", str(tmp_path / "none.toml"), "--spec", str(spec), "--out", str(tmp_path / "out"), "--package", package]
+    argv = ["generate", "--config", str(NO_CONFIG), "--spec", str(spec), "--out", str(tmp_path / "out"), "--package", package]
     assert main(argv) == 2
     assert "is not a valid lower-case import name" in capsys.readouterr().err
     assert _snapshot(tmp_path) == before
@@ -794,7 +795,7 @@ def test_a_package_name_that_is_not_an_identifier_exits_2_and_writes_nothing(
 def test_a_package_named_like_a_windows_device_or_ending_in_a_newline_is_refused(tmp_path: Path, package: str) -> None:
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps(base_spec()), encoding="utf-8")
-    argv = ["generate", "--config", str(tmp_path / "none.toml"), "--spec", str(spec), "--out", str(tmp_path / "out"), "--package", package, "-q"]
+    argv = ["generate", "--config", str(NO_CONFIG), "--spec", str(spec), "--out", str(tmp_path / "out"), "--package", package, "-q"]
     assert main(argv) == 2
 
 
@@ -841,7 +842,7 @@ def test_the_generator_never_imports_what_it_generates(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from generator.cli import main\n"
-        f"code = main(['generate', '--config', 'none.toml', '--spec', 'spec.json', '--out', 'out', '--package', {PACKAGE!r}, '-q'])\n"
+        f"code = main(['generate', '--config', {str(NO_CONFIG)!r}, '--spec', 'spec.json', '--out', 'out', '--package', {PACKAGE!r}, '-q'])\n"
         f"loaded = sorted(m for m in sys.modules if m == {PACKAGE!r} or m.startswith({PACKAGE!r} + '.'))\n"
         "print('CODE', code, 'LOADED', loaded)\n"
     )
@@ -870,7 +871,7 @@ def test_each_broken_document_exits_2_naming_the_pointer_and_leaves_the_output_a
     (out / "sentinel.txt").write_text("mine\n", encoding="utf-8")
     before = _snapshot(tmp_path)
     spec = CORPUS / name
-    argv = ["generate", "--config", str(tmp_path / "none.toml"), "--spec", str(spec), "--out", str(out), "--package", PACKAGE, "-q"]
+    argv = ["generate", "--config", str(NO_CONFIG), "--spec", str(spec), "--out", str(out), "--package", PACKAGE, "-q"]
     code = main(argv)
     err = capsys.readouterr().err
     assert code == 2, err
@@ -909,7 +910,7 @@ def test_deep_documents_exit_2_naming_where_the_limit_is_passed(
     spec = tmp_path / name
     spec.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    argv = ["generate", "--config", str(tmp_path / "none.toml"), "--spec", str(spec), "--out", str(out), "--package", PACKAGE, "-q"]
+    argv = ["generate", "--config", str(NO_CONFIG), "--spec", str(spec), "--out", str(out), "--package", PACKAGE, "-q"]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "RecursionError" not in err

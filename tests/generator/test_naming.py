@@ -221,3 +221,23 @@ def test_assign_is_independent_of_order_and_of_unrelated_keys(keys: dict[str, No
         collides = naming.class_name(new).lower() == naming.class_name(key).lower() and new not in keys
         # Only a key that wants the same name can move an existing one, and only off the bare name.
         assert with_new[key] == name or (collides and name == naming.class_name(key))
+
+
+def test_names_do_not_depend_on_the_python_that_runs_the_generator() -> None:
+    """``exit``, ``quit``, ``copyright``... are builtins only when ``site`` ran; ``type`` is a
+    soft keyword from 3.12: the names must be the same under any interpreter and flags."""
+    import subprocess
+    import sys
+
+    words = ["exit", "quit", "copyright", "credits", "license", "help", "type", "match", "case", "PythonFinalizationError"]
+    here = [naming.snake(w) for w in words] + [naming.class_name(w) for w in words]
+    code = "import sys; from generator import naming; w = sys.argv[1:]; print([naming.snake(x) for x in w] + [naming.class_name(x) for x in w])"
+    out = subprocess.run([sys.executable, "-S", "-c", f"import sys; sys.path[:0] = {sys.path!r}; {code}", *words], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == repr(here)
+
+
+def test_the_fixed_lists_cover_this_python() -> None:
+    """A Python with a new builtin or keyword fails here: add it to the lists (a new name in them
+    changes the output only for specs that use that name)."""
+    assert {n for n in dir(builtins) if not n.startswith("_")} <= naming._BUILTINS
+    assert set(keyword.kwlist) <= naming._KEYWORDS

@@ -235,10 +235,20 @@ def test_failure_while_staging_leaves_the_folder_untouched(tmp_path: Path) -> No
     write_tree(out, FILES, "abc")
     (out / "mine.txt").write_text("mine\n", encoding="utf-8")
     before = _snapshot(out)
-    # "pkg/a.py" is a file, so "pkg/a.py/c.py" cannot be staged: the write fails halfway through.
-    broken = {**FILES, "pkg/new.py": "NEW = 1\n", "pkg/a.py/c.py": "C = 1\n"}
-    with pytest.raises(OSError):
+    # A lone surrogate cannot be written as UTF-8: staging fails halfway through.
+    broken = {**FILES, "pkg/a.py": "A = 2\n", "pkg/new.py": "NEW = 1\n", "pkg/z.py": "Z = '\ud800'\n"}
+    with pytest.raises(UnicodeEncodeError):
         write_tree(out, broken, "def")
+    assert _snapshot(out) == before
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_path_wanted_both_as_a_file_and_as_a_folder_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    before = _snapshot(out)
+    with pytest.raises(GeneratorError, match="'pkg/a.py' both as a file and as a folder"):
+        write_tree(out, {**FILES, "pkg/new.py": "NEW = 1\n", "pkg/a.py/c.py": "C = 1\n"}, "def")
     assert _snapshot(out) == before
     assert _leftovers(tmp_path) == []
 
@@ -388,3 +398,100 @@ def test_safe_relative_as_spelled_out() -> None:
     for i, path in enumerate(paths):
         group = [paths[(i * 7 + k) % len(paths)] for k in range(i % 4)]
         assert all_safe(group) == all(spelled_out(p) for p in group), group
+
+
+# ------------------------------------------- only the generator's own files are ever moved or replaced
+
+
+def test_users_files_keep_their_inode_and_links_when_generated_files_change(tmp_path: Path) -> None:
+    """A regeneration moves the generator's files only: the user's files are not copied, re-linked
+    or replaced (their inode, owner, hard links and any mount inside the folder stay)."""
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    mine = out / "pkg" / "mine.txt"
+    mine.write_text("mine\n", encoding="utf-8")
+    os.link(mine, tmp_path / "second-link")
+    inode = mine.stat().st_ino
+    write_tree(out, {**FILES, "pkg/a.py": "A = 2\n", "pkg/new.py": "N = 1\n"}, "def")
+    assert mine.stat().st_ino == inode and mine.stat().st_nlink == 2
+    assert (out / "pkg" / "a.py").read_text(encoding="utf-8") == "A = 2\n"
+
+
+def test_a_generated_file_that_becomes_a_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    summary = write_tree(out, {"pkg/__init__.py": "", "pkg/a.py/b.py": "B = 1\n"}, "def")
+    assert (out / "pkg" / "a.py" / "b.py").read_text(encoding="utf-8") == "B = 1\n"
+    assert "pkg/a.py" in summary.removed
+    assert _leftovers(tmp_path) == []
+
+
+def _stale_journal(tmp_path: Path, out: Path, entries: list[tuple[str, str, str]]) -> Path:
+    """A staging folder as a crash (or a pull request) could leave it: (path, text, hash before)."""
+    stage = tmp_path / f".{out.name}.stage-stale"
+    stage.mkdir()
+    for n, (_, text, _) in enumerate(entries):
+        (stage / str(n)).write_text(text, encoding="utf-8")
+    journal = {"folder": out.name, "write": [[p, h] for p, _, h in entries], "remove": []}
+    (stage / ".journal").write_text(json.dumps(journal), encoding="utf-8")
+    return stage
+
+
+def test_a_stale_journal_writes_neither_over_users_files_nor_through_links(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    mine = out / "pkg" / "mine.py"
+    mine.write_text("user code\n", encoding="utf-8")
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "x.py").write_text("precious\n", encoding="utf-8")
+    (out / "pkg" / "ext").symlink_to(victim)
+    digest = hashlib.sha256(b"user code\n").hexdigest()
+    outside = hashlib.sha256(b"precious\n").hexdigest()
+    stage = _stale_journal(tmp_path, out, [("pkg/mine.py", "STALE\n", digest), ("pkg/ext/x.py", "STALE\n", outside)])
+    write_tree(out, FILES, "abc")  # recovers first
+    assert mine.read_text(encoding="utf-8") == "user code\n"
+    assert (victim / "x.py").read_text(encoding="utf-8") == "precious\n"
+    assert not stage.exists()
+
+
+def test_a_journal_leaves_a_generated_file_edited_since_alone(tmp_path: Path) -> None:
+    """Replayed long after the crash: a file no longer as it was when the journal was written
+    (edited since) is not replaced; one still as it was is."""
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    was = hashlib.sha256(FILES["pkg/a.py"].encode()).hexdigest()
+    readme = hashlib.sha256(FILES["README.md"].encode()).hexdigest()
+    (out / "pkg" / "a.py").write_text("A = 'edited since'\n", encoding="utf-8")
+    _stale_journal(tmp_path, out, [("pkg/a.py", "A = 3\n", was), ("README.md", "# New\n", readme)])
+    from generator.write import recover
+
+    recover(out)
+    assert (out / "pkg" / "a.py").read_text(encoding="utf-8") == "A = 'edited since'\n"
+    assert (out / "README.md").read_text(encoding="utf-8") == "# New\n"
+
+
+def test_a_journal_this_generator_did_not_write_is_removed_unread(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    stage = tmp_path / ".out.stage-x"
+    stage.mkdir()
+    (stage / "0").write_text("X\n", encoding="utf-8")
+    (stage / ".journal").write_text(json.dumps(["out", ["pkg/a.py"]]), encoding="utf-8")  # an older format
+    from generator.write import recover
+
+    recover(out)
+    assert not stage.exists() and (out / "pkg" / "a.py").read_text(encoding="utf-8") == FILES["pkg/a.py"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_at_a_generated_path_is_in_the_way_not_a_hang(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    (out / "pkg" / "a.py").unlink()
+    os.mkfifo(out / "pkg" / "a.py")
+    from generator.write import read_regular, sha256_of
+
+    assert read_regular(out / "pkg" / "a.py") is None and sha256_of(out / "pkg" / "a.py") == ""
+    with pytest.raises(GeneratorError, match="pkg/a.py: a file the generator did not write is in the way"):
+        write_tree(out, {**FILES, "pkg/a.py": "A = 2\n"}, "def")
