@@ -98,7 +98,7 @@ def _check(args: argparse.Namespace) -> int:
     verified = None if args.full else unchanged(config.out, inputs)
     if verified is not None:
         if not args.quiet:
-            print(f"{config.out}/ matches {config.spec.name}: no input changed since it was generated, {verified} files verified by hash")
+            print(f"{config.out}/ matches {config.spec_shown}: no input changed since it was generated, {verified} files verified by hash")
         return 0
     from .pipeline import run
 

@@ -30,6 +30,7 @@ import pickle
 import re
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from json.decoder import scanstring as _scanstring  # type: ignore[attr-defined]
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem
+from .inputs import generator_digest
 from .load import nesting_problems, parse_json, value_digest
 
 if TYPE_CHECKING:  # the IR is imported once needed: a run forks its validator before (``pipeline``)
@@ -93,6 +95,25 @@ def cache_folder() -> Path | None:
     return Path(folder)
 
 
+# Each cache file starts with these bytes and a CRC-32 of the rest: a file damaged on disk (a
+# flipped bit that still unpickles, or unmarshals to other data) is no cache, not wrong output.
+_SEAL = b"sdkg"
+
+
+def seal_header(payload: bytes) -> bytes:
+    """What goes before ``payload`` in a cache file (``unseal``)."""
+    return _SEAL + zlib.crc32(payload).to_bytes(4, "little")
+
+
+def unseal(data: bytes) -> memoryview | None:
+    """The payload of a cache file, None when it is not one or was damaged."""
+    n = len(_SEAL) + 4
+    if len(data) < n or data[: len(_SEAL)] != _SEAL:
+        return None
+    payload = memoryview(data)[n:]
+    return payload if zlib.crc32(payload).to_bytes(4, "little") == data[len(_SEAL) : n] else None
+
+
 def cache_path(out: Path) -> Path | None:
     """Where the state for output folder ``out`` is kept."""
     folder = cache_folder()
@@ -112,7 +133,10 @@ def load_state(out: Path, freeze: bool = False) -> State | None:
     enabled = gc.isenabled()
     gc.disable()  # unpickling builds a large graph of objects: no collection halfway
     try:
-        state = pickle.loads(path.read_bytes())  # faster than reading it through a file object
+        payload = unseal(path.read_bytes())  # faster than reading it through a file object
+        if payload is None:
+            return None
+        state = pickle.loads(payload)
         if freeze:
             gc.freeze()
     except Exception:  # noqa: BLE001 - a missing, truncated or old cache is no cache
@@ -215,8 +239,10 @@ def _write(path: Path, state: State) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".state-", dir=path.parent)
         try:
+            payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(seal_header(payload))
+                f.write(payload)
             os.replace(temp, path)
         except BaseException:
             os.unlink(temp)
@@ -228,7 +254,7 @@ def _write(path: Path, state: State) -> None:
 # ---------------------------------------------------------------- the spec read by difference
 
 _COPY = ".spec"  # beside the state: the spec the state was made from (JSON specs only)
-_COPY_FORMAT = 1
+_COPY_FORMAT = 2
 _WS = re.compile(r"[ \t\n\r]*")
 
 
@@ -303,8 +329,10 @@ def _save_copy(path: Path, state: State, spec: tuple[bytes, Any] | None) -> None
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".spec-", dir=path.parent)
         try:
+            payload = marshal.dumps((_COPY_FORMAT, generator_digest(), spec[0], spec[1], members, state.rest, state.paths))
             with os.fdopen(fd, "wb") as f:
-                marshal.dump((_COPY_FORMAT, spec[0], spec[1], members, state.rest, state.paths), f)
+                f.write(seal_header(payload))
+                f.write(payload)
             os.replace(temp, path)
         except BaseException:
             os.unlink(temp)
@@ -343,11 +371,14 @@ def _reread(out: Path, raw: bytes) -> tuple[dict[str, Any], tuple[bytes | None, 
     if path is None:
         return None
     try:
-        fmt, old, data, members, rest, digests = marshal.loads(path.with_suffix(_COPY).read_bytes())
+        payload = unseal(path.with_suffix(_COPY).read_bytes())
+        if payload is None:
+            return None
+        fmt, made_by, old, data, members, rest, digests = marshal.loads(payload)
     except Exception:  # noqa: BLE001 - a missing, truncated or old copy is no copy
         return None
-    if fmt != _COPY_FORMAT or not isinstance(data, dict) or not members or not isinstance(digests, dict):
-        return None
+    if fmt != _COPY_FORMAT or made_by != generator_digest() or not isinstance(data, dict) or not members or not isinstance(digests, dict):
+        return None  # (another generator may parse the same bytes to something else)
     paths = data.get("paths")
     if not isinstance(paths, dict) or list(paths) != [m[0] for m in members] or list(paths) != list(digests):
         return None

@@ -6,6 +6,7 @@ manifest before deciding whether anything needs to be loaded, rendered or format
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from .config import Config
 from .format import FORMATTER, installed_version
 
-__all__ = ["SPEC_PARTS", "TEMPLATES", "fingerprint"]
+__all__ = ["SPEC_PARTS", "TEMPLATES", "fingerprint", "generator_digest"]
 
 # templates/ in a checkout; generator/templates/ when installed from a wheel (pyproject.toml ships
 # them there), as pre-commit installs hooks.
@@ -44,6 +45,12 @@ def _tree(folder: Path, pattern: str) -> list[tuple[str, bytes]]:
     return found
 
 
+@functools.lru_cache(maxsize=1)
+def generator_digest() -> str:
+    """A hash of the generator's code and jinja2's version (once per process)."""
+    return _digest([("jinja2", installed_version("jinja2").encode()), *_tree(Path(__file__).parent, "*.py")])
+
+
 def fingerprint(config: Config, templates: Path = TEMPLATES, spec_bytes: bytes | None = None, spec_sha256: str | None = None) -> dict[str, str]:
     """A hash of each input that shapes the output. The same inputs give the same files (the
     generator is deterministic), so ``check`` need not regenerate when none changed.
@@ -59,7 +66,7 @@ def fingerprint(config: Config, templates: Path = TEMPLATES, spec_bytes: bytes |
         # Every file of the template folders, not only the templates: a template may include
         # any file beside it.
         "templates": _digest(_tree(templates, "*") + [("overlay/" + n, d) for n, d in (_tree(config.templates, "*") if config.templates else [])]),
-        "generator": _digest([("jinja2", installed_version("jinja2").encode()), *_tree(Path(__file__).parent, "*.py")]),
+        "generator": generator_digest(),
         "configuration": hashlib.sha256(repr(settings).encode()).hexdigest(),
         "formatter": FORMATTER,
     }

@@ -18,7 +18,7 @@ from .errors import GeneratorError, Problem
 from .fork import Forked, can_fork, cores
 from .format import format_files
 from .load import BACKGROUND_FROM, Document, PendingValidation, load, parse_text, spec_parts_of
-from .inputs import SPEC_PARTS, TEMPLATES, fingerprint
+from .inputs import SPEC_PARTS, TEMPLATES, fingerprint, generator_digest
 from .write import Summary, format_cache, manifest_data, recover, write_tree
 
 if TYPE_CHECKING:
@@ -118,6 +118,7 @@ def run(config: Config, templates: Path = TEMPLATES, trust_manifest: bool = True
     except OSError:
         raw = None  # load() reports it
     spec_sha256 = hashlib.sha256(raw).hexdigest() if raw is not None else None
+    generator_digest()  # before any fork: the spec copy is read by the generator that made it only
     wanted = incremental and not config.changelog and bool(manifest.get("files"))
     early = None
     if wanted and raw is not None and len(raw) >= BACKGROUND_FROM and spec_sha256 != validated and can_fork():

@@ -12,6 +12,7 @@ import math
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,7 +122,42 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         (folder / "templates").mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder / "templates"))
+    return _SealedBytecodeCache(str(folder / "templates"))
+
+
+class _SealedBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """jinja2's cache of compiled templates, each file with a CRC-32 of its content
+    (``incremental.seal_header``): jinja2 checks only that the template's source is the same, so
+    a file damaged on disk would otherwise render wrong output. A damaged file is compiled again."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from .incremental import unseal
+
+        try:
+            with open(self._get_cache_filename(bucket), "rb") as f:
+                payload = unseal(f.read())
+        except OSError:
+            return
+        if payload is not None:
+            bucket.bytecode_from_string(bytes(payload))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from .incremental import seal_header
+
+        payload = bucket.bytecode_to_string()
+        name = self._get_cache_filename(bucket)
+        try:
+            fd, temp = tempfile.mkstemp(prefix=".bytecode-", dir=self.directory)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(seal_header(payload))
+                    f.write(payload)
+                os.replace(temp, name)
+            except BaseException:
+                os.unlink(temp)
+                raise
+        except OSError:
+            return  # a cache that cannot be written is no cache
 
 
 def _environment(templates: Path, overlay: Path | None = None) -> jinja2.Environment:

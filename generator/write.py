@@ -198,7 +198,7 @@ def write_tree(
         return Summary(tuple(sorted(changed)), tuple(sorted(p for p in [*hashes, MANIFEST] if p not in changed)), (), (), hashes)
     existing = _Existing(out)
     in_the_way = [p for p in files if _in_the_way(out, p, old, files[p], existing)]
-    in_the_way += [p for p in known if existing.kind(p) != "file"]
+    in_the_way += [p for p in [*known, MANIFEST] if existing.kind(p) not in (None, "file")]
     if in_the_way:
         raise GeneratorError(str(out), [Problem("#", f"{p}: {_IN_THE_WAY}") for p in sorted(in_the_way)])
     changed, before = _changes(base, {**files, MANIFEST: manifest}, existing)
@@ -218,7 +218,12 @@ _JOURNAL = ".journal"
 
 def _files_and_folders(paths: list[str]) -> list[str]:
     """The paths that another path needs as a folder."""
-    folders = {path[:i] for path in paths for i, c in enumerate(path) if c == "/"}
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
     return sorted(p for p in paths if p in folders)
 
 

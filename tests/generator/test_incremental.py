@@ -851,3 +851,73 @@ def test_a_run_that_fails_before_load_stops_its_early_validation(tmp_path: Path,
         generate(config)
     assert len(started) == 1 and not started[0]._forked._process.is_alive()
     assert not [p for p in multiprocessing.active_children() if p is started[0]._forked._process]
+
+
+# ---------------------------------------------------------------- damaged caches are no caches
+
+
+def _damage(path: Path, old: bytes, new: bytes) -> None:
+    """``old`` replaced by ``new`` (the same length) inside a cache file: it still unpickles or
+    unmarshals, to other data."""
+    data = path.read_bytes()
+    assert old in data and len(old) == len(new)
+    path.write_bytes(data.replace(old, new))
+
+
+def test_a_damaged_state_is_no_state(tmp_path: Path) -> None:
+    """A class name changed inside the pickle (only unpickled when the replay reads that
+    operation's responses) or a flipped hash: a full build, as if there were no cache."""
+    spec_path, config = _generated(tmp_path / "work", SPEC)
+    state = incremental.cache_path(config.out)
+    assert state is not None and state.is_file()
+    _damage(state, b"Response", b"Restonse")
+    assert incremental.load_state(config.out) is None
+    edited = copy.deepcopy(SPEC)
+    op = next(iter(edited["paths"].values()))["get"]
+    op["responses"] = {"200": {"description": "Edited"}}
+    spec_path.write_text(json.dumps(edited), encoding="utf-8")
+    result, _ = generate(config)
+    assert result.replayed == ()
+    assert _tree(config.out) == _tree(_full_build(tmp_path / "fresh", edited))
+
+
+def test_a_damaged_spec_copy_is_no_copy(tmp_path: Path) -> None:
+    spec = copy.deepcopy(SPEC)
+    spec.setdefault("info", {})["description"] = "Marker text"
+    spec_path, config = _generated(tmp_path / "work", spec)
+    state = incremental.cache_path(config.out)
+    assert state is not None
+    copied = state.with_suffix(".spec")
+    _damage(copied, b"Marker text", b"MARKER TEXT")
+    raw = spec_path.read_bytes()
+    assert incremental.reread(config.out, raw) is None
+    edited = copy.deepcopy(spec)
+    _summary(edited, next(iter(edited["paths"])))
+    spec_path.write_text(json.dumps(edited), encoding="utf-8")
+    generate(config)
+    assert _tree(config.out) == _tree(_full_build(tmp_path / "fresh", edited))
+
+
+def test_a_spec_copy_made_by_another_generator_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It may have parsed the same bytes to something else."""
+    spec_path, config = _generated(tmp_path / "work", SPEC)
+    raw = spec_path.read_bytes()
+    assert incremental.reread(config.out, raw) is not None
+    monkeypatch.setattr(incremental, "generator_digest", lambda: "another generator")
+    assert incremental.reread(config.out, raw) is None
+
+
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path: Path) -> None:
+    spec_path, config = _generated(tmp_path / "work", SPEC)
+    folder = incremental.cache_folder()
+    assert folder is not None
+    damaged = 0
+    for cached in (folder / "templates").glob("*.cache"):
+        data = cached.read_bytes()
+        if b"as far as it matches" in data:
+            cached.write_bytes(data.replace(b"as far as it matches", b"as FAR as it matches"))
+            damaged += 1
+    assert damaged
+    fresh = _full_build(tmp_path / "fresh", SPEC)
+    assert _tree(fresh) == _tree(config.out)
+    assert b"as FAR as" not in b"".join(_tree(fresh).values())

@@ -495,3 +495,15 @@ def test_a_fifo_at_a_generated_path_is_in_the_way_not_a_hang(tmp_path: Path) -> 
     assert read_regular(out / "pkg" / "a.py") is None and sha256_of(out / "pkg" / "a.py") == ""
     with pytest.raises(GeneratorError, match="pkg/a.py: a file the generator did not write is in the way"):
         write_tree(out, {**FILES, "pkg/a.py": "A = 2\n"}, "def")
+
+
+def test_a_manifest_replaced_by_a_link_is_in_the_way(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    moved = tmp_path / "manifest-elsewhere.json"
+    shutil.move(str(out / MANIFEST), str(moved))
+    (out / MANIFEST).symlink_to(moved)
+    before = moved.read_text(encoding="utf-8")
+    with pytest.raises(GeneratorError, match=f"{MANIFEST}: a file the generator did not write is in the way"):
+        write_tree(out, {**FILES, "pkg/a.py": "A = 2\n"}, "def")
+    assert moved.read_text(encoding="utf-8") == before
