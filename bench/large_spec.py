@@ -39,6 +39,7 @@ sys.path.insert(0, str(HERE))
 import public_specs  # noqa: E402
 
 CACHE = public_specs.CACHE
+NO_CONFIG = public_specs.NO_CONFIG
 WORK = CACHE / "large"
 OPC_VENV = CACHE / "opc-venv"
 OPC = "openapi-python-client"
@@ -263,7 +264,7 @@ def _ours_args(spec: Path, out: Path, command: str = "generate") -> list[str]:
     return [
         "generator", command, "--spec", str(spec), "--out", str(out), "--package", package,
         "--client", client, "--async-client", f"Async{client}", "--env-prefix", env_prefix,
-        "--sdk-version", "0.1.0", "--config", "/nonexistent/pyproject.toml",
+        "--sdk-version", "0.1.0", "--config", str(NO_CONFIG),
     ]  # fmt: skip
 
 

@@ -300,15 +300,14 @@ def _apply(out: Path, changed: dict[str, str], before: dict[str, str], removed: 
     base = str(out)
     order = sorted(changed, key=lambda p: p == MANIFEST)
     stage = tempfile.mkdtemp(prefix=f".{out.name}.stage-", dir=out.parent)
+    new_mode = 0o666 & ~_umask()
     try:
         for n, path in enumerate(order):
             staged = os.path.join(stage, str(n))
             with open(staged, "w", encoding="utf-8", newline="\n") as f:
                 f.write(changed[path])
-            if before[path]:  # the mode the file has now
-                os.chmod(staged, stat.S_IMODE(os.stat(os.path.join(base, path)).st_mode))
-            else:
-                os.chmod(staged, 0o666 & ~_umask())
+            # the mode the file has now (a new one: as open() would make it outside mkdtemp's folder)
+            os.chmod(staged, stat.S_IMODE(os.stat(os.path.join(base, path)).st_mode) if before[path] else new_mode)
         journal = {"folder": out.name, "write": [[p, before[p]] for p in order], "remove": [list(r) for r in removed]}
         with open(os.path.join(stage, _JOURNAL + ".tmp"), "w", encoding="utf-8") as f:
             json.dump(journal, f)
@@ -316,7 +315,7 @@ def _apply(out: Path, changed: dict[str, str], before: dict[str, str], removed: 
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    _finish(Path(stage), out)
+    _finish(Path(stage), out, checked=True)
 
 
 def _preflight(out: Path, paths: list[str]) -> None:
@@ -341,13 +340,14 @@ def _preflight(out: Path, paths: list[str]) -> None:
         raise GeneratorError(str(out), problems)
 
 
-def _finish(stage: Path, out: Path) -> None:
+def _finish(stage: Path, out: Path, checked: bool = False) -> None:
     """The moves a complete journal in ``stage`` lists, then the staging folder removed.
 
-    Each is checked again first, since the journal may be replayed long after a crash (or be
-    someone else's): only the generator's files are touched (listed by the manifest on disk or
-    the one being installed), never through a link, and only while each still holds what it
-    held when the journal was written (so a file edited or created since is left alone)."""
+    ``checked``: ``write_tree`` checked every move just now. Otherwise (``recover``: the journal
+    may be replayed long after a crash, or be someone else's) each is checked again first: only
+    the generator's files are touched (listed by the manifest on disk or the one being
+    installed), never through a link, and only while each still holds what it held when the
+    journal was written (so a file edited or created since is left alone)."""
     try:
         with open(stage / _JOURNAL, encoding="utf-8") as f:
             journal = json.load(f)
@@ -362,26 +362,41 @@ def _finish(stage: Path, out: Path) -> None:
         return
     if name != out.name:  # another folder's (``.<name>.stage-*`` matches ``<name>.x``'s too)
         return
-    owned = {MANIFEST, *read_manifest(out)}
+    base, staged = str(out), str(stage)
+    owned = {MANIFEST, *read_manifest(out)} if not checked else set()
     for n, (path, _) in enumerate(writes):
-        if path == MANIFEST:  # the one being installed (still staged, unless moved already)
+        if path == MANIFEST and not checked:  # the one being installed (unless moved already)
             owned.update(_manifest_files(stage / str(n)))
+    plain: set[str] = set()  # folders found not to be links (or files)
 
     def allowed(path: str, now: str) -> bool:
-        return safe_relative(path) and path in owned and not not_folders(out, [path], missing=False) and _hash_or_empty(out / path) == now
+        if checked:
+            return True
+        if not safe_relative(path) or path not in owned:
+            return False
+        folder = path.rpartition("/")[0]
+        if folder not in plain:
+            if not_folders(out, [path], missing=False):
+                return False
+            plain.add(folder)
+        return _hash_or_empty(os.path.join(base, path)) == now
 
     for path, digest in removes:
         if digest and allowed(path, digest):
-            os.unlink(out / path)
+            os.unlink(os.path.join(base, path))
+    made: set[str] = set()
     for n, (path, digest) in enumerate(writes):
-        source = stage / str(n)
-        if source.exists() and allowed(path, digest):
-            (out / path).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, out / path)
+        source = os.path.join(staged, str(n))
+        if (checked or os.path.lexists(source)) and allowed(path, digest):
+            folder = path.rpartition("/")[0]
+            if folder and folder not in made:
+                os.makedirs(os.path.join(base, folder), exist_ok=True)
+                made.add(folder)
+            os.replace(source, os.path.join(base, path))
     shutil.rmtree(stage, ignore_errors=True)
 
 
-def _hash_or_empty(path: Path) -> str | None:
+def _hash_or_empty(path: Path | str) -> str | None:
     """A regular file's hash, "" when nothing is there, None for anything else (a link, folder)."""
     try:
         mode = os.lstat(path).st_mode

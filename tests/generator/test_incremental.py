@@ -361,7 +361,7 @@ def _interrupted(tmp_path: Path, edited: dict[str, Any], monkeypatch: pytest.Mon
     spec_path, config = _generated(tmp_path / "work", SPEC)
     spec_path.write_text(json.dumps(edited), encoding="utf-8")
 
-    def crash(stage: Path, out: Path) -> None:
+    def crash(stage: Path, out: Path, checked: bool = False) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(write, "_finish", crash)
