@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keyword
+import os
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -59,6 +60,11 @@ class Config:
             return spec.relative_to(self.root.absolute()).as_posix()
         except ValueError:
             return spec.name
+
+    @property
+    def out_name(self) -> str:
+        """The output folder's name, however ``out`` is spelled (``.``, ``x/..``): the same output."""
+        return os.path.basename(os.path.abspath(self.out))
 
     @property
     def async_client_name(self) -> str:

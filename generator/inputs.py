@@ -56,7 +56,7 @@ def fingerprint(config: Config, templates: Path = TEMPLATES, spec_bytes: bytes |
     generator is deterministic), so ``check`` need not regenerate when none changed.
     ``spec_bytes``: the spec as already read (else it is read here); ``spec_sha256``: their
     hash, when already taken."""
-    settings = replace(config, spec=Path(config.spec_shown), out=Path(config.out.name), root=Path("."), templates=None)
+    settings = replace(config, spec=Path(config.spec_shown), out=Path(config.out_name), root=Path("."), templates=None)
     try:
         spec = spec_sha256 or hashlib.sha256(config.spec.read_bytes() if spec_bytes is None else spec_bytes).hexdigest()
     except OSError:

@@ -739,7 +739,7 @@ def render(
         files["pyproject.toml"] = env.get_template("package/pyproject.toml.jinja").render(
             **common, description=comment(f"Python SDK for the {title}"), typing_extensions=bool(cycles)
         )
-    readme = (title, api.description, api.server_url, api.version, config.out.name, tag_keys)
+    readme = (title, api.description, api.server_url, api.version, config.out_name, tag_keys)
     if wanted("README.md", readme):
         files["README.md"] = env.get_template("package/README.md.jinja").render(
             **{**common, "header": _header(config, "<!--", " -->")},
@@ -747,7 +747,7 @@ def render(
             description=_md_text(api.description),
             server_comment=comment(api.server_url or "base_url="),
             api_version=_md(api.version),
-            out_name=comment(config.out.name),
+            out_name=comment(config.out_name),
             tags=tags,
             example=_example(tags),
         )

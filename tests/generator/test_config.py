@@ -205,3 +205,10 @@ def test_bad_pagination_entries_are_named(tmp_path: Path, entry: str, message: s
     assert any(p.format(raised.value.source).endswith(message) or message in p.format(raised.value.source) for p in raised.value.problems), [
         p.format(raised.value.source) for p in raised.value.problems
     ]
+
+
+def test_the_output_folders_name_does_not_depend_on_how_it_is_spelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sdk").mkdir()
+    monkeypatch.chdir(tmp_path / "sdk")
+    names = {Config(out=Path(spelled)).out_name for spelled in (".", "../sdk", str(tmp_path / "sdk"), "../sdk/.", "x/..")}
+    assert names == {"sdk"}
