@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .inputs import SPEC_PARTS
-from .write import MANIFEST, manifest_data, manifest_text, not_folders, read_manifest, read_regular, sha256_of
+from .write import MANIFEST, files_of, manifest_data, manifest_text, not_folders, read_manifest, read_regular, sha256_of
 
 __all__ = ["Drift", "compare", "unchanged", "causes"]
 
@@ -63,8 +64,14 @@ def unchanged(out: Path, inputs: dict[str, str]) -> int | None:
 
     The manifest is trusted to list the files the inputs give: a pull request that edits both a
     file and its hash in the manifest passes here; ``check --full`` trusts nothing on disk."""
-    data = manifest_data(out)
-    files = read_manifest(out)
+    text = read_regular(out / MANIFEST)
+    try:
+        data = json.loads(text or b"")
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    files = files_of(data)
     recorded = data.get("inputs")
     if not files or not isinstance(recorded, dict) or {k: v for k, v in recorded.items() if k != SPEC_PARTS} != inputs:
         return None  # (the spec's parts are derived from the spec: not an input of their own)
@@ -75,7 +82,7 @@ def unchanged(out: Path, inputs: dict[str, str]) -> int | None:
         expected = manifest_text({}, spec_sha256, sources, recorded, files).encode("utf-8")
     except (TypeError, ValueError):
         return None
-    if read_regular(out / MANIFEST) != expected:
+    if text != expected:
         return None
     base = str(out)
     for path, digest in files.items():  # plain strings: pathlib costs more than the hashing

@@ -21,7 +21,7 @@ from typing import Any
 from .errors import GeneratorError, Problem
 from .format import FORMATTER
 
-__all__ = ["MANIFEST", "write_tree", "recover", "read_manifest", "manifest_data", "manifest_text", "format_cache", "not_folders", "read_regular", "safe_relative", "all_safe", "Summary"]
+__all__ = ["MANIFEST", "write_tree", "recover", "read_manifest", "manifest_data", "manifest_text", "files_of", "format_cache", "not_folders", "read_regular", "safe_relative", "all_safe", "Summary"]
 
 MANIFEST = ".manifest.json"
 
@@ -124,7 +124,14 @@ def read_manifest(out: Path) -> dict[str, str]:
 def _manifest_files(manifest: Path) -> dict[str, str]:
     """A manifest's files (path → sha256), its unsafe paths left out; empty when unreadable."""
     try:
-        data = json.loads(read_regular(manifest) or b"")
+        return files_of(json.loads(read_regular(manifest) or b""))
+    except ValueError:
+        return {}
+
+
+def files_of(data: Any) -> dict[str, str]:
+    """The files (path → sha256) of a manifest read as JSON, its unsafe paths left out."""
+    try:
         files = data["files"]
         found = {str(k): str(v) for k, v in files.items()}
         return found if all_safe(found) else {k: v for k, v in found.items() if safe_relative(k)}
@@ -419,10 +426,15 @@ def read_regular(path: Path | str) -> bytes | None:
     except OSError:
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             return None
-        with open(fd, "rb", closefd=False) as f:
-            return f.read()
+        chunks = [os.read(fd, st.st_size)]  # one call for the whole file, no buffered reader
+        got = len(chunks[0])
+        while got < st.st_size and chunks[-1]:  # a short read (or a file shrinking meanwhile)
+            chunks.append(os.read(fd, st.st_size - got))
+            got += len(chunks[-1])
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError:
         return None
     finally:
