@@ -6,6 +6,7 @@ removes files it wrote before and no longer produces, and never touches any othe
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -13,7 +14,7 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,7 +185,15 @@ def write_tree(
     if both:
         raise GeneratorError(str(out), [Problem("#", f"refusing to write {p!r} both as a file and as a folder") for p in both])
     out = out.resolve() if out.exists() else out.absolute()
-    recover(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(out.parent):  # one writer at a time
+        return _write_locked(out, files, spec_sha256, sources, inputs, known)
+
+
+def _write_locked(
+    out: Path, files: dict[str, str], spec_sha256: str, sources: dict[str, str] | None, inputs: dict[str, str] | None, known: dict[str, str]
+) -> Summary:
+    _recover(out)
     if out.exists() and not out.is_dir():
         raise GeneratorError(str(out), [Problem("#", "the output path is a file, not a folder")])
     hashes = {**known, **{p: sha256(text) for p, text in files.items()}}
@@ -211,7 +220,9 @@ def write_tree(
     changed, before = _changes(base, {**files, MANIFEST: manifest}, existing)
     unchanged = tuple(sorted(p for p in [*hashes, MANIFEST] if p not in changed))
     behind = set(not_folders(out, old, missing=False))
-    stale = sorted(p for p in old if p not in hashes and existing.kind(p) == "file" and not _under(p, behind))
+    stale = sorted(
+        p for p in old if p not in hashes and existing.kind(p) == "file" and not _under(p, behind) and not _renamed_in_case(out, p, hashes)
+    )
     # A file the generator wrote and no longer produces is removed, unless it was edited since.
     kept = tuple(p for p in stale if sha256_of(out / p) != old[p])
     removed = tuple(p for p in stale if p not in kept)
@@ -220,6 +231,37 @@ def write_tree(
 
 
 _IN_THE_WAY = "a file the generator did not write is in the way; move it and generate again"
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on ``folder`` (``flock`` on the folder itself: no lock file is left
+    behind) while the output folder in it is written or recovered; where there is no ``flock``
+    (Windows), no lock."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _renamed_in_case(out: Path, path: str, hashes: dict[str, str]) -> bool:
+    """Whether ``path`` (no longer generated) is, on a case-insensitive file system, the same
+    file as a path that is generated now (``Foo.py`` → ``foo.py``): then it must not be removed."""
+    folded = path.casefold()
+    for other in hashes:
+        if other.casefold() == folded:
+            try:
+                return os.path.samefile(out / path, out / other)
+            except OSError:
+                return False
+    return False
 _JOURNAL = ".journal"
 
 
@@ -315,7 +357,7 @@ def _apply(out: Path, changed: dict[str, str], before: dict[str, str], removed: 
                 f.write(changed[path])
             # the mode the file has now (a new one: as open() would make it outside mkdtemp's folder)
             os.chmod(staged, stat.S_IMODE(os.stat(os.path.join(base, path)).st_mode) if before[path] else new_mode)
-        journal = {"folder": out.name, "write": [[p, before[p]] for p in order], "remove": [list(r) for r in removed]}
+        journal = {"folder": out.name, "id": _identity(out), "write": [[p, before[p]] for p in order], "remove": [list(r) for r in removed]}
         with open(os.path.join(stage, _JOURNAL + ".tmp"), "w", encoding="utf-8") as f:
             json.dump(journal, f)
         os.replace(os.path.join(stage, _JOURNAL + ".tmp"), os.path.join(stage, _JOURNAL))
@@ -358,7 +400,7 @@ def _finish(stage: Path, out: Path, checked: bool = False) -> None:
     try:
         with open(stage / _JOURNAL, encoding="utf-8") as f:
             journal = json.load(f)
-        name, writes, removes = journal["folder"], journal["write"], journal["remove"]
+        name, identity, writes, removes = journal["folder"], journal["id"], journal["write"], journal["remove"]
         writes = [(str(p), str(h)) for p, h in writes]
         removes = [(str(p), str(h)) for p, h in removes]
     except OSError:
@@ -367,7 +409,10 @@ def _finish(stage: Path, out: Path, checked: bool = False) -> None:
     except (ValueError, KeyError, TypeError):
         shutil.rmtree(stage, ignore_errors=True)  # not a journal this generator wrote
         return
-    if name != out.name:  # another folder's (``.<name>.stage-*`` matches ``<name>.x``'s too)
+    if name != out.name:
+        return
+    if identity != _identity(out):  # written for a folder since deleted (and made again)
+        shutil.rmtree(stage, ignore_errors=True)
         return
     base, staged = str(out), str(stage)
     owned = {MANIFEST, *read_manifest(out)} if not checked else set()
@@ -388,9 +433,14 @@ def _finish(stage: Path, out: Path, checked: bool = False) -> None:
             plain.add(folder)
         return _hash_or_empty(os.path.join(base, path)) == now
 
+    emptied: set[str] = set()
     for path, digest in removes:
         if digest and allowed(path, digest):
-            os.unlink(os.path.join(base, path))
+            try:
+                os.unlink(os.path.join(base, path))
+            except FileNotFoundError:  # removed meanwhile
+                pass
+            emptied.add(path.rpartition("/")[0])
     made: set[str] = set()
     for n, (path, digest) in enumerate(writes):
         source = os.path.join(staged, str(n))
@@ -400,7 +450,20 @@ def _finish(stage: Path, out: Path, checked: bool = False) -> None:
                 os.makedirs(os.path.join(base, folder), exist_ok=True)
                 made.add(folder)
             os.replace(source, os.path.join(base, path))
+    for folder in sorted(emptied - {""}, key=len, reverse=True):  # a folder its files left empty goes too
+        while folder:
+            try:
+                os.rmdir(os.path.join(base, folder))
+            except OSError:  # not empty (or gone): the folders above it are not empty either
+                break
+            folder = folder.rpartition("/")[0]
     shutil.rmtree(stage, ignore_errors=True)
+
+
+def _identity(folder: Path) -> list[int]:
+    """Which folder this is (device and inode): a journal applies to the folder it was written for."""
+    st = os.stat(folder)
+    return [st.st_dev, st.st_ino]
 
 
 def _hash_or_empty(path: Path | str) -> str | None:
@@ -455,11 +518,19 @@ def recover(out: Path) -> None:
     """After a crash in the middle of ``_apply``'s moves, finish them (``_finish`` checks each
     again); a staging folder a crash left before its journal was complete (or a new folder's
     staged tree) is removed once it is an hour old."""
+    out = out.resolve() if out.exists() else out.absolute()
+    if out.parent.is_dir():
+        with _locked(out.parent):
+            _recover(out)
+
+
+def _recover(out: Path) -> None:
     if not out.parent.is_dir():
         return
-    for stage in sorted(out.parent.glob(f".{out.name}.stage-*")):
-        if stage.is_symlink() or not stage.is_dir():
-            continue
+    prefix = f".{out.name}.stage-"
+    with os.scandir(out.parent) as entries:
+        stages = sorted(Path(e.path) for e in entries if e.name.startswith(prefix) and e.is_dir(follow_symlinks=False))
+    for stage in stages:
         if (stage / _JOURNAL).is_file() and out.is_dir():
             _finish(stage, out)
         elif time.time() - stage.stat().st_mtime > _ABANDONED:
@@ -482,24 +553,31 @@ class _Existing:
         self._out = out
         self._found: dict[str, str] = {}
         todo = [("", str(out))] if out.is_dir() else []
+        self._unlisted: list[str] = []  # folders that could not be listed: asked path by path
         while todo:
             prefix, folder = todo.pop()
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    rel = prefix + entry.name
-                    if entry.is_symlink():
-                        self._found[rel] = "link"
-                    elif entry.is_dir(follow_symlinks=False):
-                        self._found[rel] = "dir"
-                        todo.append((rel + "/", entry.path))
-                    else:
-                        self._found[rel] = "file" if entry.is_file(follow_symlinks=False) else "other"
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:  # a user's folder the generator may not read: nothing of its own in it
+                self._unlisted.append(prefix)
+                continue
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_symlink():
+                    self._found[rel] = "link"
+                elif entry.is_dir(follow_symlinks=False):
+                    self._found[rel] = "dir"
+                    todo.append((rel + "/", entry.path))
+                else:
+                    self._found[rel] = "file" if entry.is_file(follow_symlinks=False) else "other"
         self._folded = {p.casefold() for p in self._found}
 
     def kind(self, path: str) -> str | None:
         kind = self._found.get(path)
-        if kind is not None or path.casefold() not in self._folded:
+        if kind is not None:
             return kind
+        if path.casefold() not in self._folded and not any(path.startswith(folder) for folder in self._unlisted):
+            return None
         try:
             mode = os.lstat(self._out / path).st_mode
         except OSError:
@@ -518,12 +596,16 @@ def _in_the_way(out: Path, path: str, old: dict[str, str], text: str, existing: 
     if path == MANIFEST:
         return False
     if path not in old and kind is not None and not (kind == "file" and _same(out / path, text)):
-        return True
+        # (``foo.py`` found as the ``Foo.py`` the generator wrote, on a case-insensitive file system)
+        if not any(p.casefold() == path.casefold() and _renamed_in_case(out, p, {path: ""}) for p in old):
+            return True
     parents = path.split("/")[:-1]
-    return any(
-        existing.kind(parent) in ("file", "link", "other") and parent not in old
-        for parent in ("/".join(parents[: i + 1]) for i in range(len(parents)))
-    )
+    for parent in ("/".join(parents[: i + 1]) for i in range(len(parents))):
+        kind = existing.kind(parent)
+        # Only a folder, or a file the generator wrote that is unedited (it is removed first).
+        if kind not in (None, "dir") and not (kind == "file" and parent in old and sha256_of(out / parent) == old[parent]):
+            return True
+    return False
 
 
 def _same(path: Path | str, text: str) -> bool:

@@ -432,7 +432,8 @@ def _stale_journal(tmp_path: Path, out: Path, entries: list[tuple[str, str, str]
     stage.mkdir()
     for n, (_, text, _) in enumerate(entries):
         (stage / str(n)).write_text(text, encoding="utf-8")
-    journal = {"folder": out.name, "write": [[p, h] for p, _, h in entries], "remove": []}
+    st = out.stat()
+    journal = {"folder": out.name, "id": [st.st_dev, st.st_ino], "write": [[p, h] for p, _, h in entries], "remove": []}
     (stage / ".journal").write_text(json.dumps(journal), encoding="utf-8")
     return stage
 
@@ -507,3 +508,104 @@ def test_a_manifest_replaced_by_a_link_is_in_the_way(tmp_path: Path) -> None:
     with pytest.raises(GeneratorError, match=f"{MANIFEST}: a file the generator did not write is in the way"):
         write_tree(out, {**FILES, "pkg/a.py": "A = 2\n"}, "def")
     assert moved.read_text(encoding="utf-8") == before
+
+
+def test_a_journal_for_a_folder_since_deleted_is_not_replayed_into_a_new_one(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"]["pkg/new.py"] = hashlib.sha256(b"NEW = 1\n").hexdigest()
+    was = hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
+    stage = _stale_journal(tmp_path, out, [("pkg/new.py", "NEW = 1\n", ""), (MANIFEST, json.dumps(manifest), was)])
+    shutil.move(str(out), str(tmp_path / "moved-away"))
+    write_tree(out, {"other/__init__.py": ""}, "def")  # a new folder of the same name
+    write_tree(out, {"other/__init__.py": ""}, "def")  # recovers first
+    assert not (out / "pkg").exists() and not stage.exists()
+
+
+def test_a_generated_file_that_is_now_a_link_is_not_written_through(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    write_tree(out, {"a": "A\n", "x.py": "X\n"}, "s1")
+    (out / "a").unlink()
+    (out / "a").symlink_to(victim)
+    with pytest.raises(GeneratorError, match="a/b.py: a file the generator did not write is in the way"):
+        write_tree(out, {"a/b.py": "B\n", "x.py": "X\n"}, "s2")
+    assert os.listdir(victim) == []
+
+
+def test_an_edited_generated_file_where_a_folder_is_now_needed_is_in_the_way_before_anything_moves(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a": "A\n", "m.py": "M1\n"}, "s1")
+    (out / "a").write_text("edited\n", encoding="utf-8")
+    before = _snapshot(out)
+    with pytest.raises(GeneratorError, match="a/b.py: a file the generator did not write is in the way"):
+        write_tree(out, {"m.py": "M2\n", "a/b.py": "B\n"}, "s2")
+    assert _snapshot(out) == before and _leftovers(tmp_path) == []
+
+
+def test_folders_emptied_of_generated_files_are_removed_and_others_kept(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {**FILES, "pkg/deep/er/x.py": "X\n", "pkg/mixed/y.py": "Y\n"}, "abc")
+    (out / "pkg" / "mixed" / "mine.txt").write_text("mine\n", encoding="utf-8")
+    (out / "empty-of-mine").mkdir()
+    write_tree(out, FILES, "def")
+    assert not (out / "pkg" / "deep").exists()
+    assert (out / "pkg" / "mixed" / "mine.txt").is_file() and (out / "empty-of-mine").is_dir()
+
+
+def test_an_output_folder_whose_name_holds_glob_characters_is_recovered(tmp_path: Path) -> None:
+    out = tmp_path / "sdk[v2]"
+    write_tree(out, FILES, "abc")
+    was = hashlib.sha256(FILES["pkg/a.py"].encode()).hexdigest()
+    stage = _stale_journal(tmp_path, out, [("pkg/a.py", "A = 9\n", was)])
+    from generator.write import recover
+
+    recover(out)
+    assert (out / "pkg" / "a.py").read_text(encoding="utf-8") == "A = 9\n" and not stage.exists()
+
+
+def test_two_writers_at_once_leave_one_consistent_tree(tmp_path: Path) -> None:
+    """Each write holds a lock on the folder's parent: the result is one writer's tree, whole."""
+    import threading
+
+    out = tmp_path / "out"
+    many = {f"pkg/m{i}.py": f"M = {i}\n" for i in range(2000)}
+    write_tree(out, many, "a")
+    first = {p: t + "# first\n" for p, t in list(many.items())[:1500]}
+    second = {p: t + "# second\n" for p, t in list(many.items())[500:]}
+    errors: list[BaseException] = []
+
+    def run(files: dict[str, str], sha: str) -> None:
+        try:
+            write_tree(out, files, sha)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(f, s)) for f, s in ((first, "b"), (second, "c"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    manifest = read_manifest(out)
+    on_disk = {p: hashlib.sha256((out / p).read_bytes()).hexdigest() for p in manifest}
+    assert on_disk == manifest and set(manifest) in (set(first), set(second))
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_user_folder_the_generator_cannot_list_is_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    (out / "private").mkdir()
+    real = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if str(path).endswith("private"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    write_tree(out, {**FILES, "pkg/a.py": "A = 2\n", "pkg/new.py": "N = 1\n"}, "def")
+    assert (out / "pkg" / "a.py").read_text(encoding="utf-8") == "A = 2\n"
