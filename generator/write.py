@@ -220,8 +220,9 @@ def _write_locked(
     changed, before = _changes(base, {**files, MANIFEST: manifest}, existing)
     unchanged = tuple(sorted(p for p in [*hashes, MANIFEST] if p not in changed))
     behind = set(not_folders(out, old, missing=False))
+    folded = {p.casefold(): p for p in hashes}
     stale = sorted(
-        p for p in old if p not in hashes and existing.kind(p) == "file" and not _under(p, behind) and not _renamed_in_case(out, p, hashes)
+        p for p in old if p not in hashes and existing.kind(p) == "file" and not _under(p, behind) and not _renamed_in_case(out, p, folded)
     )
     # A file the generator wrote and no longer produces is removed, unless it was edited since.
     kept = tuple(p for p in stale if sha256_of(out / p) != old[p])
@@ -251,17 +252,17 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _renamed_in_case(out: Path, path: str, hashes: dict[str, str]) -> bool:
+def _renamed_in_case(out: Path, path: str, folded: dict[str, str]) -> bool:
     """Whether ``path`` (no longer generated) is, on a case-insensitive file system, the same
-    file as a path that is generated now (``Foo.py`` → ``foo.py``): then it must not be removed."""
-    folded = path.casefold()
-    for other in hashes:
-        if other.casefold() == folded:
-            try:
-                return os.path.samefile(out / path, out / other)
-            except OSError:
-                return False
-    return False
+    file as a path that is generated now (``Foo.py`` → ``foo.py``): then it must not be removed.
+    ``folded``: the paths generated now, by their case-folded spelling."""
+    other = folded.get(path.casefold())
+    if other is None or other == path:
+        return False
+    try:
+        return os.path.samefile(out / path, out / other)
+    except OSError:
+        return False
 _JOURNAL = ".journal"
 
 
@@ -597,7 +598,7 @@ def _in_the_way(out: Path, path: str, old: dict[str, str], text: str, existing: 
         return False
     if path not in old and kind is not None and not (kind == "file" and _same(out / path, text)):
         # (``foo.py`` found as the ``Foo.py`` the generator wrote, on a case-insensitive file system)
-        if not any(p.casefold() == path.casefold() and _renamed_in_case(out, p, {path: ""}) for p in old):
+        if not any(_renamed_in_case(out, p, {path.casefold(): path}) for p in old if p.casefold() == path.casefold()):
             return True
     parents = path.split("/")[:-1]
     for parent in ("/".join(parents[: i + 1]) for i in range(len(parents))):

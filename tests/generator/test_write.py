@@ -609,3 +609,17 @@ def test_a_user_folder_the_generator_cannot_list_is_not_an_error(tmp_path: Path,
     monkeypatch.setattr(os, "scandir", scandir)
     write_tree(out, {**FILES, "pkg/a.py": "A = 2\n", "pkg/new.py": "N = 1\n"}, "def")
     assert (out / "pkg" / "a.py").read_text(encoding="utf-8") == "A = 2\n"
+
+
+def test_a_case_only_rename_keeps_the_file_on_a_case_insensitive_file_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulated: ``pkg/Foo.py`` and ``pkg/foo.py`` are one file. The generator now writes the
+    second name: the first is not removed as no longer generated (it is the same file)."""
+    import generator.write as write
+
+    out = tmp_path / "out"
+    write_tree(out, {"pkg/__init__.py": "", "pkg/Foo.py": "same\n"}, "s1")
+    real = os.path.samefile
+    monkeypatch.setattr(write.os.path, "samefile", lambda a, b: str(a).casefold() == str(b).casefold() or real(a, b))
+    (out / "pkg" / "foo.py").write_text("same\n", encoding="utf-8")  # what the one file shows under its other name
+    summary = write_tree(out, {"pkg/__init__.py": "", "pkg/foo.py": "same\n"}, "s2")
+    assert "pkg/Foo.py" not in summary.removed and (out / "pkg" / "Foo.py").exists()
