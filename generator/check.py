@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .inputs import SPEC_PARTS
-from .write import MANIFEST, files_of, manifest_data, manifest_text, not_folders, read_manifest, read_regular, sha256_of
+from .write import MANIFEST, files_of, hash_or_empty, load_json, manifest_data, manifest_text, not_folders, read_manifest, read_regular, sha256_of, under
 
 __all__ = ["Drift", "compare", "unchanged", "causes"]
 
@@ -44,7 +43,7 @@ class Drift:
         for path in self.extra:
             lines.append(f"extra (no longer generated): {path}")
         for path in self.blocked:
-            lines.append(f"in the way: {path} is not a regular file or is behind a link; `generate` writes neither over nor through one: move it away")
+            lines.append(f"in the way: {path} is not a regular file, or a link or a file stands where a folder on the way to it goes; `generate` writes neither over nor through one: move it away")
         for path in self.untracked:
             lines.append(f"note: not generated (kept as the user's): {path}")
         n = len(self.changed) + len(self.missing) + len(self.extra) + len(self.blocked)
@@ -65,10 +64,7 @@ def unchanged(out: Path, inputs: dict[str, str]) -> int | None:
     The manifest is trusted to list the files the inputs give: a pull request that edits both a
     file and its hash in the manifest passes here; ``check --full`` trusts nothing on disk."""
     text = read_regular(out / MANIFEST)
-    try:
-        data = json.loads(text or b"")
-    except ValueError:
-        return None
+    data = load_json(text)
     if not isinstance(data, dict):
         return None
     files = files_of(data)
@@ -84,34 +80,42 @@ def unchanged(out: Path, inputs: dict[str, str]) -> int | None:
         return None
     if text != expected:
         return None
+    if not_folders(out, files):  # first: nothing is read through a link
+        return None
     base = str(out)
     for path, digest in files.items():  # plain strings: pathlib costs more than the hashing
         if sha256_of(os.path.join(base, path)) != digest:
             return None
-    if not_folders(out, files):
-        return None
     return len(files)
 
 
 def causes(out: Path, inputs: dict[str, str]) -> list[str]:
     """Why the folder drifted, as far as the manifest tells: which inputs changed since the last
     generation, and which generated files were edited or deleted by hand."""
+    name = shown(out)
     data = manifest_data(out)
     if not data:
-        return [f"{out.name}/{MANIFEST} is missing: the folder was not generated here, or the manifest was deleted"]
+        return [f"{name}/{MANIFEST} is missing: the folder was not generated here, or the manifest was deleted"]
     recorded = data.get("inputs")
     lines: list[str] = []
     if not isinstance(recorded, dict):
         lines.append("the manifest records no inputs (an older generator wrote it)")
     else:
         lines += [f"{label} changed since the last generation" for key, label in _INPUTS.items() if recorded.get(key) != inputs.get(key)]
-    for path, digest in read_manifest(out).items():
-        actual = sha256_of(out / path)
-        if not actual:
-            lines.append(f"deleted by hand since it was generated: {out.name}/{path}")
+    for path, digest in files_of(data).items():
+        actual = hash_or_empty(out / path)
+        if actual is None:
+            lines.append(f"replaced by something that is not a regular file (a link, a folder) since it was generated: {name}/{path}")
+        elif not actual:
+            lines.append(f"deleted by hand since it was generated: {name}/{path}")
         elif actual != digest:
-            lines.append(f"edited by hand since it was generated: {out.name}/{path} (its diff is above)")
+            lines.append(f"edited by hand since it was generated: {name}/{path} (its diff is above)")
     return lines
+
+
+def shown(out: Path) -> str:
+    """The output folder as messages name it: its name, however ``--out`` was spelled."""
+    return os.path.basename(os.path.abspath(out))
 
 
 def compare(
@@ -126,10 +130,10 @@ def compare(
     missing: list[str] = []
     blocked: list[str] = []
     behind = set(not_folders(out, expected, missing=False))  # links or files where folders go
+    name = shown(out)
     for path in sorted(expected):
         target = out / path
-        folders = path.split("/")[:-1]
-        if behind and any("/".join(folders[: i + 1]) in behind for i in range(len(folders))):
+        if under(path, behind):
             blocked.append(path)
             continue
         data = read_regular(target)
@@ -152,8 +156,8 @@ def compare(
             diff = difflib.unified_diff(
                 actual.splitlines(keepends=True),
                 expected[path].splitlines(keepends=True),
-                fromfile=f"{out.name}/{path} (on disk)",
-                tofile=f"{out.name}/{path} (generated)",
+                fromfile=f"{name}/{path} (on disk)",
+                tofile=f"{name}/{path} (generated)",
             )
             changed[path] = "".join(line if line.endswith("\n") else line + "\n" for line in diff).rstrip("\n")
     extra = tuple(sorted(p for p in read_manifest(out) if p not in expected and (out / p).exists()))

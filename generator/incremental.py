@@ -235,11 +235,16 @@ def _detached() -> bool | None:
 
 
 def _write(path: Path, state: State) -> None:
+    write_sealed(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), ".state-")
+
+
+def write_sealed(path: Path, payload: bytes, prefix: str) -> None:
+    """``payload`` written to ``path`` after its ``seal_header``, atomically (a temporary file
+    beside it, then renamed); a cache that cannot be written is no cache: nothing is raised."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".state-", dir=path.parent)
+        fd, temp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
         try:
-            payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(fd, "wb") as f:
                 f.write(seal_header(payload))
                 f.write(payload)
@@ -326,19 +331,10 @@ def _save_copy(path: Path, state: State, spec: tuple[bytes, Any] | None) -> None
             pass
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".spec-", dir=path.parent)
-        try:
-            payload = marshal.dumps((_COPY_FORMAT, generator_digest(), spec[0], spec[1], members, state.rest, state.paths))
-            with os.fdopen(fd, "wb") as f:
-                f.write(seal_header(payload))
-                f.write(payload)
-            os.replace(temp, path)
-        except BaseException:
-            os.unlink(temp)
-            raise
-    except (OSError, ValueError):  # ValueError: a value marshal cannot write
+        payload = marshal.dumps((_COPY_FORMAT, generator_digest(), spec[0], spec[1], members, state.rest, state.paths))
+    except ValueError:  # a value marshal cannot write
         return
+    write_sealed(path, payload, ".spec-")
 
 
 def reread(out: Path, raw: bytes, freeze: bool = False) -> tuple[dict[str, Any], tuple[bytes | None, dict[str, bytes | None]]] | None:

@@ -26,8 +26,8 @@ __all__ = [
 
 # Fixed lists, not ``dir(builtins)`` or ``keyword.softkwlist``: those depend on the Python that
 # runs the generator (3.12 made ``type`` a soft keyword, 3.13 added a builtin; ``python -S`` has no
-# ``exit``), and the output must not. The builtins of Python 3.11 and later, and the keywords
-# (hard, then the soft keywords of 3.11), as the generator has always used them.
+# ``exit``), and the output must not. The builtins of Python 3.11 (with ``site``) and the one 3.13
+# added, and the keywords (hard, then the soft keywords of 3.11: ``type`` stays a usable name).
 _BUILTINS = frozenset(
     """
     ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup

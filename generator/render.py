@@ -12,7 +12,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,22 +141,9 @@ class _SealedBytecodeCache(jinja2.FileSystemBytecodeCache):
             bucket.bytecode_from_string(bytes(payload))
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from .incremental import seal_header
+        from .incremental import write_sealed
 
-        payload = bucket.bytecode_to_string()
-        name = self._get_cache_filename(bucket)
-        try:
-            fd, temp = tempfile.mkstemp(prefix=".bytecode-", dir=self.directory)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(seal_header(payload))
-                    f.write(payload)
-                os.replace(temp, name)
-            except BaseException:
-                os.unlink(temp)
-                raise
-        except OSError:
-            return  # a cache that cannot be written is no cache
+        write_sealed(Path(self._get_cache_filename(bucket)), bucket.bytecode_to_string(), ".bytecode-")
 
 
 def _environment(templates: Path, overlay: Path | None = None) -> jinja2.Environment:

@@ -1,4 +1,4 @@
-"""Write the generated tree: staged in a temporary folder, swapped in only when complete.
+"""Write the generated tree: only the generator's own files move, through a journal.
 
 A manifest (``.manifest.json``) lists every file the generator wrote, with its hash; regeneration
 removes files it wrote before and no longer produces, and never touches any other file.
@@ -7,11 +7,13 @@ removes files it wrote before and no longer produces, and never touches any othe
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +24,7 @@ from typing import Any
 from .errors import GeneratorError, Problem
 from .format import FORMATTER
 
-__all__ = ["MANIFEST", "write_tree", "recover", "read_manifest", "manifest_data", "manifest_text", "files_of", "format_cache", "not_folders", "read_regular", "safe_relative", "all_safe", "Summary"]
+__all__ = ["MANIFEST", "write_tree", "recover", "read_manifest", "manifest_data", "manifest_text", "files_of", "format_cache", "hash_or_empty", "load_json", "under", "not_folders", "read_regular", "safe_relative", "all_safe", "Summary"]
 
 MANIFEST = ".manifest.json"
 
@@ -89,7 +91,7 @@ def format_cache(out: Path, manifest: dict[str, object] | None = None) -> Callab
     from exactly that source with this black version, and that nobody edited since (each file
     is read and its hash compared). ``manifest``: the output folder's, read already."""
     try:
-        data: Any = manifest if manifest is not None else json.loads(read_regular(out / MANIFEST) or b"")
+        data: Any = manifest if manifest is not None else load_json(read_regular(out / MANIFEST))
         files, sources, formatter = data["files"], data.get("sources") or {}, data.get("formatter")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return lambda path, source: None
@@ -110,11 +112,16 @@ def format_cache(out: Path, manifest: dict[str, object] | None = None) -> Callab
 
 def manifest_data(out: Path) -> dict[str, object]:
     """The manifest as JSON, or {} when there is none (or it is not a JSON object)."""
-    try:
-        data = json.loads(read_regular(out / MANIFEST) or b"")
-    except ValueError:
-        return {}
+    data = load_json(read_regular(out / MANIFEST))
     return data if isinstance(data, dict) else {}
+
+
+def load_json(data: bytes | None) -> Any:
+    """``data`` parsed as JSON; None when it is not (or nested too deep to parse)."""
+    try:
+        return json.loads(data or b"")
+    except (ValueError, RecursionError):
+        return None
 
 
 def read_manifest(out: Path) -> dict[str, str]:
@@ -124,10 +131,7 @@ def read_manifest(out: Path) -> dict[str, str]:
 
 def _manifest_files(manifest: Path) -> dict[str, str]:
     """A manifest's files (path → sha256), its unsafe paths left out; empty when unreadable."""
-    try:
-        return files_of(json.loads(read_regular(manifest) or b""))
-    except ValueError:
-        return {}
+    return files_of(load_json(read_regular(manifest)))
 
 
 def files_of(data: Any) -> dict[str, str]:
@@ -136,7 +140,7 @@ def files_of(data: Any) -> dict[str, str]:
         files = data["files"]
         found = {str(k): str(v) for k, v in files.items()}
         return found if all_safe(found) else {k: v for k, v in found.items() if safe_relative(k)}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
@@ -206,23 +210,24 @@ def _write_locked(
     if known and hashes.keys() == old.keys() and all(old[p] == h for p, h in known.items()) and not not_folders(out, hashes):
         # The same files as the last run, only some of them changed (an incremental run): the
         # others are not listed, read or compared.
-        links = [p for p in [*files, MANIFEST] if _hash_or_empty(Path(base, p)) is None]  # not a regular file
-        if links:
-            raise GeneratorError(str(out), [Problem("#", f"{p}: {_IN_THE_WAY}") for p in links])
+        found = [(p, _kind_of(os.path.join(base, p))) for p in [*files, MANIFEST]]
+        obstacles = [(p, _WHAT[kind]) for p, kind in found if kind not in (None, "file")]
+        if obstacles:
+            raise GeneratorError(str(out), [Problem("#", f"{p}: {what} is in the way; {_MOVE}") for p, what in obstacles])
         changed, before = _changes(base, {**files, MANIFEST: manifest})
         _apply(out, changed, before, [])
         return Summary(tuple(sorted(changed)), tuple(sorted(p for p in [*hashes, MANIFEST] if p not in changed)), (), (), hashes)
     existing = _Existing(out)
-    in_the_way = [p for p in files if _in_the_way(out, p, old, files[p], existing)]
-    in_the_way += [p for p in [*known, MANIFEST] if existing.kind(p) not in (None, "file")]
-    if in_the_way:
-        raise GeneratorError(str(out), [Problem("#", f"{p}: {_IN_THE_WAY}") for p in sorted(in_the_way)])
+    check = _Obstacles(out, old, existing)
+    problems = [problem for p in sorted([*files, *known, MANIFEST]) if (problem := check(p, files.get(p))) is not None]
+    if problems:
+        raise GeneratorError(str(out), [Problem("#", problem) for problem in problems])
     changed, before = _changes(base, {**files, MANIFEST: manifest}, existing)
     unchanged = tuple(sorted(p for p in [*hashes, MANIFEST] if p not in changed))
     behind = set(not_folders(out, old, missing=False))
     folded = {p.casefold(): p for p in hashes}
     stale = sorted(
-        p for p in old if p not in hashes and existing.kind(p) == "file" and not _under(p, behind) and not _renamed_in_case(out, p, folded)
+        p for p in old if p not in hashes and existing.kind(p) == "file" and not under(p, behind) and not _renamed_in_case(out, p, folded)
     )
     # A file the generator wrote and no longer produces is removed, unless it was edited since.
     kept = tuple(p for p in stale if sha256_of(out / p) != old[p])
@@ -231,14 +236,33 @@ def _write_locked(
     return Summary(tuple(sorted(changed)), unchanged, removed, kept, hashes)
 
 
-_IN_THE_WAY = "a file the generator did not write is in the way; move it and generate again"
+_MOVE = "move it and generate again"
+_WHAT = {
+    "link": "a link (the generator writes neither over nor through one)",
+    "dir": "a folder",
+    "other": "something that is not a regular file (a FIFO, a device)",
+    "file": "a file the generator did not write",
+    "edited": "a file the generator wrote, edited since",
+}
+
+
+def _kind_of(path: str) -> str | None:
+    """"file", "dir", "link", "other", or None when nothing is there (links not followed)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISLNK(mode):
+        return "link"
+    return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
 
 
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """An exclusive lock on ``folder`` (``flock`` on the folder itself: no lock file is left
-    behind) while the output folder in it is written or recovered; where there is no ``flock``
-    (Windows), no lock."""
+    behind) while the output folder in it is written or recovered. Another run holding it is
+    waited for (said on stderr); where there is no ``flock`` (Windows) or the file system does
+    not lock folders (NFS, some FUSE), no lock."""
     try:
         import fcntl
     except ImportError:
@@ -246,7 +270,14 @@ def _locked(folder: Path) -> Iterator[None]:
         return
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another run of the generator writing into {folder} ...", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as exc:
+            if exc.errno not in (errno.EBADF, errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+                raise
         yield
     finally:
         os.close(fd)  # releases the lock
@@ -263,6 +294,8 @@ def _renamed_in_case(out: Path, path: str, folded: dict[str, str]) -> bool:
         return os.path.samefile(out / path, out / other)
     except OSError:
         return False
+
+
 _JOURNAL = ".journal"
 
 
@@ -277,7 +310,7 @@ def _files_and_folders(paths: list[str]) -> list[str]:
     return sorted(p for p in paths if p in folders)
 
 
-def _under(path: str, folders: set[str]) -> bool:
+def under(path: str, folders: set[str]) -> bool:
     """Whether ``path`` lies inside one of ``folders``."""
     parts = path.split("/")[:-1]
     return bool(folders) and any("/".join(parts[: i + 1]) in folders for i in range(len(parts)))
@@ -432,25 +465,37 @@ def _finish(stage: Path, out: Path, checked: bool = False) -> None:
             if not_folders(out, [path], missing=False):
                 return False
             plain.add(folder)
-        return _hash_or_empty(os.path.join(base, path)) == now
+        return hash_or_empty(os.path.join(base, path)) == now
 
     emptied: set[str] = set()
-    for path, digest in removes:
-        if digest and allowed(path, digest):
-            try:
-                os.unlink(os.path.join(base, path))
-            except FileNotFoundError:  # removed meanwhile
-                pass
-            emptied.add(path.rpartition("/")[0])
-    made: set[str] = set()
-    for n, (path, digest) in enumerate(writes):
-        source = os.path.join(staged, str(n))
-        if (checked or os.path.lexists(source)) and allowed(path, digest):
+    skipped = False  # a move left out: the staged manifest would claim a file that is not ours
+    try:
+        for path, digest in removes:
+            if digest and allowed(path, digest):
+                try:
+                    os.unlink(os.path.join(base, path))
+                except FileNotFoundError:  # removed meanwhile
+                    pass
+                emptied.add(path.rpartition("/")[0])
+        made: set[str] = set()
+        for n, (path, digest) in enumerate(writes):
+            source = os.path.join(staged, str(n))
+            if not checked and not os.path.lexists(source):
+                continue  # moved already, by the run that was interrupted
+            if not allowed(path, digest) or (path == MANIFEST and skipped):
+                skipped = True
+                continue
             folder = path.rpartition("/")[0]
             if folder and folder not in made:
                 os.makedirs(os.path.join(base, folder), exist_ok=True)
                 made.add(folder)
             os.replace(source, os.path.join(base, path))
+    except OSError as exc:
+        raise GeneratorError(
+            str(out),
+            [Problem("#", f"cannot finish the write listed in {stage / _JOURNAL}: {exc.strerror or exc} ({exc.filename}); "
+                     "fix that and generate again, or delete that folder to abandon the write")],
+        ) from None
     for folder in sorted(emptied - {""}, key=len, reverse=True):  # a folder its files left empty goes too
         while folder:
             try:
@@ -467,15 +512,10 @@ def _identity(folder: Path) -> list[int]:
     return [st.st_dev, st.st_ino]
 
 
-def _hash_or_empty(path: Path | str) -> str | None:
+def hash_or_empty(path: Path | str) -> str | None:
     """A regular file's hash, "" when nothing is there, None for anything else (a link, folder)."""
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return ""
-    except OSError:
-        return None
-    return sha256_of(path) if stat.S_ISREG(mode) else None
+    kind = _kind_of(str(path))
+    return "" if kind is None else sha256_of(path) if kind == "file" else None
 
 
 _NO_FOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -588,25 +628,41 @@ class _Existing:
         return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
 
 
-def _in_the_way(out: Path, path: str, old: dict[str, str], text: str, existing: _Existing) -> bool:
-    """A file the generator did not write at ``path`` (unless it already holds exactly what
-    would be written: then it is adopted), or a file where the generator needs a folder."""
-    kind = existing.kind(path)
-    if kind not in (None, "file"):  # never over or through a link, nor a folder, FIFO or device
-        return True
-    if path == MANIFEST:
-        return False
-    if path not in old and kind is not None and not (kind == "file" and _same(out / path, text)):
-        # (``foo.py`` found as the ``Foo.py`` the generator wrote, on a case-insensitive file system)
-        if not any(_renamed_in_case(out, p, {path.casefold(): path}) for p in old if p.casefold() == path.casefold()):
-            return True
-    parents = path.split("/")[:-1]
-    for parent in ("/".join(parents[: i + 1]) for i in range(len(parents))):
-        kind = existing.kind(parent)
-        # Only a folder, or a file the generator wrote that is unedited (it is removed first).
-        if kind not in (None, "dir") and not (kind == "file" and parent in old and sha256_of(out / parent) == old[parent]):
-            return True
-    return False
+class _Obstacles:
+    """``(path, text) → problem or None``: what keeps the generator from writing ``path`` —
+    something at the path that is not a regular file (a link, folder, FIFO), a file it did not
+    write (unless it already holds exactly ``text``: then it is adopted; ``text`` None: a file
+    known to be the generator's), or, on the way to it, anything but a folder or an unedited
+    file the generator wrote (removed first)."""
+
+    def __init__(self, out: Path, old: dict[str, str], existing: _Existing) -> None:
+        self._out, self._old, self._existing = out, old, existing
+        self._folded = {p.casefold(): p for p in old}
+        self._parents: dict[str, str | None] = {}  # parent folder → what is in the way there
+
+    def __call__(self, path: str, text: str | None) -> str | None:
+        kind = self._existing.kind(path)
+        if kind not in (None, "file"):
+            return f"{path}: {_WHAT[str(kind)]} is in the way; {_MOVE}"
+        if kind == "file" and path != MANIFEST and path not in self._old and text is not None and not _same(self._out / path, text):
+            owner = self._folded.get(path.casefold())  # ``foo.py`` found as the ``Foo.py`` it wrote
+            if owner is None or not _renamed_in_case(self._out, owner, {path.casefold(): path}):
+                return f"{path}: {_WHAT['file']} is in the way; {_MOVE}"
+        parents = path.split("/")[:-1]
+        for parent in ("/".join(parents[: i + 1]) for i in range(len(parents))):
+            if parent not in self._parents:
+                self._parents[parent] = self._parent(parent)
+            if self._parents[parent] is not None:
+                return f"{path}: {self._parents[parent]} is in the way at {parent}; {_MOVE}"
+        return None
+
+    def _parent(self, parent: str) -> str | None:
+        kind = self._existing.kind(parent)
+        if kind in (None, "dir"):
+            return None
+        if kind == "file" and parent in self._old:
+            return None if sha256_of(self._out / parent) == self._old[parent] else _WHAT["edited"]
+        return _WHAT[str(kind)]
 
 
 def _same(path: Path | str, text: str) -> bool:

@@ -380,7 +380,7 @@ def test_a_generated_file_replaced_by_a_link_to_the_same_text_is_in_the_way(proj
         assert main(["check", *full, *_flags(project)]) == 1
         assert "in the way: streamkap/_version.py" in capsys.readouterr().out
     assert main(["generate", *_flags(project), "-q"]) == 2
-    assert "streamkap/_version.py: a file the generator did not write is in the way" in capsys.readouterr().err
+    assert "streamkap/_version.py: a link (the generator writes neither over nor through one) is in the way" in capsys.readouterr().err
 
 
 def test_an_overlay_file_a_template_includes_is_an_input(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

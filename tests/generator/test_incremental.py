@@ -921,3 +921,35 @@ def test_a_damaged_compiled_template_is_compiled_again(tmp_path: Path) -> None:
     fresh = _full_build(tmp_path / "fresh", SPEC)
     assert _tree(fresh) == _tree(config.out)
     assert b"as FAR as" not in b"".join(_tree(fresh).values())
+
+
+def test_a_replay_does_not_write_through_a_linked_folder_of_unchanged_files(tmp_path: Path) -> None:
+    """The models folder is a link now; the edit changes only an operation's file: still in the way."""
+    import shutil
+
+    spec_path, config = _generated(tmp_path / "work", SPEC)
+    models = config.out / "isdk" / "models"
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(str(models), str(elsewhere))
+    models.symlink_to(elsewhere)
+    edited = copy.deepcopy(SPEC)
+    _summary(edited, "/a")
+    spec_path.write_text(json.dumps(edited), encoding="utf-8")
+    with pytest.raises(GeneratorError, match="in the way at isdk/models"):
+        generate(config)
+
+
+def test_a_copy_that_cannot_be_written_leaks_no_file_descriptor(tmp_path: Path) -> None:
+    """A parsed value marshal cannot write: no copy, and no descriptor left open for it."""
+    import types
+    from typing import cast
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("no /proc/self/fd here")
+    raw = json.dumps({"openapi": "3.1.0", "paths": {"/a": {}}}).encode()
+    state = cast(incremental.State, types.SimpleNamespace(rest=b"", paths={"/a": b""}))
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        incremental._save_copy(tmp_path / "copy.spec", state, (raw, {"paths": {"/a": object()}}))
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert not (tmp_path / "copy.spec").exists() and not list(tmp_path.iterdir())

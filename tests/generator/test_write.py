@@ -494,7 +494,7 @@ def test_a_fifo_at_a_generated_path_is_in_the_way_not_a_hang(tmp_path: Path) -> 
     from generator.write import read_regular, sha256_of
 
     assert read_regular(out / "pkg" / "a.py") is None and sha256_of(out / "pkg" / "a.py") == ""
-    with pytest.raises(GeneratorError, match="pkg/a.py: a file the generator did not write is in the way"):
+    with pytest.raises(GeneratorError, match="pkg/a.py: something that is not a regular file"):
         write_tree(out, {**FILES, "pkg/a.py": "A = 2\n"}, "def")
 
 
@@ -505,7 +505,7 @@ def test_a_manifest_replaced_by_a_link_is_in_the_way(tmp_path: Path) -> None:
     shutil.move(str(out / MANIFEST), str(moved))
     (out / MANIFEST).symlink_to(moved)
     before = moved.read_text(encoding="utf-8")
-    with pytest.raises(GeneratorError, match=f"{MANIFEST}: a file the generator did not write is in the way"):
+    with pytest.raises(GeneratorError, match=rf"\{MANIFEST}: a link \(the generator writes neither over nor through one\) is in the way"):
         write_tree(out, {**FILES, "pkg/a.py": "A = 2\n"}, "def")
     assert moved.read_text(encoding="utf-8") == before
 
@@ -530,7 +530,7 @@ def test_a_generated_file_that_is_now_a_link_is_not_written_through(tmp_path: Pa
     write_tree(out, {"a": "A\n", "x.py": "X\n"}, "s1")
     (out / "a").unlink()
     (out / "a").symlink_to(victim)
-    with pytest.raises(GeneratorError, match="a/b.py: a file the generator did not write is in the way"):
+    with pytest.raises(GeneratorError, match=r"a/b.py: a link \(the generator writes neither over nor through one\) is in the way at a;"):
         write_tree(out, {"a/b.py": "B\n", "x.py": "X\n"}, "s2")
     assert os.listdir(victim) == []
 
@@ -540,7 +540,7 @@ def test_an_edited_generated_file_where_a_folder_is_now_needed_is_in_the_way_bef
     write_tree(out, {"a": "A\n", "m.py": "M1\n"}, "s1")
     (out / "a").write_text("edited\n", encoding="utf-8")
     before = _snapshot(out)
-    with pytest.raises(GeneratorError, match="a/b.py: a file the generator did not write is in the way"):
+    with pytest.raises(GeneratorError, match="a/b.py: a file the generator wrote, edited since is in the way at a;"):
         write_tree(out, {"m.py": "M2\n", "a/b.py": "B\n"}, "s2")
     assert _snapshot(out) == before and _leftovers(tmp_path) == []
 
@@ -623,3 +623,46 @@ def test_a_case_only_rename_keeps_the_file_on_a_case_insensitive_file_system(tmp
     (out / "pkg" / "foo.py").write_text("same\n", encoding="utf-8")  # what the one file shows under its other name
     summary = write_tree(out, {"pkg/__init__.py": "", "pkg/foo.py": "same\n"}, "s2")
     assert "pkg/Foo.py" not in summary.removed and (out / "pkg" / "Foo.py").exists()
+
+
+def test_a_replay_that_leaves_a_move_out_does_not_install_its_manifest(tmp_path: Path) -> None:
+    """A new file the journal would add now exists (made by the user since): it is left alone,
+    and the staged manifest, which would claim it, is not installed either."""
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"]["pkg/new.py"] = hashlib.sha256(b"NEW = 1\n").hexdigest()
+    was = hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
+    _stale_journal(tmp_path, out, [("pkg/new.py", "NEW = 1\n", ""), (MANIFEST, json.dumps(manifest), was)])
+    (out / "pkg" / "new.py").write_text("mine\n", encoding="utf-8")
+    from generator.write import recover
+
+    recover(out)
+    assert (out / "pkg" / "new.py").read_text(encoding="utf-8") == "mine\n"
+    assert "pkg/new.py" not in read_manifest(out)
+
+
+def test_a_replay_that_cannot_finish_says_which_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    was = hashlib.sha256(FILES["pkg/a.py"].encode()).hexdigest()
+    stage = _stale_journal(tmp_path, out, [("pkg/a.py", "A = 9\n", was)])
+
+    def refuse(source: Any, target: Any) -> None:
+        raise PermissionError(1, "Operation not permitted", str(target))
+
+    monkeypatch.setattr(os, "replace", refuse)
+    from generator.write import recover
+
+    with pytest.raises(GeneratorError, match=f"cannot finish the write listed in {stage}/.journal: Operation not permitted"):
+        recover(out)
+
+
+@pytest.mark.parametrize("manifest", ["[" * 200_000, "{" * 100 + "}" * 100])
+def test_a_manifest_nested_too_deep_is_no_manifest(tmp_path: Path, manifest: str) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    (out / MANIFEST).write_text(manifest, encoding="utf-8")
+    assert read_manifest(out) == {}
+    write_tree(out, FILES, "abc")  # the identical files are adopted
+    assert set(read_manifest(out)) == set(FILES)
