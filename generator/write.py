@@ -299,14 +299,20 @@ def _renamed_in_case(out: Path, path: str, folded: dict[str, str]) -> bool:
 _JOURNAL = ".journal"
 
 
-def _files_and_folders(paths: list[str]) -> list[str]:
-    """The paths that another path needs as a folder."""
+def _folders(paths: Iterable[str]) -> set[str]:
+    """Every folder on the way to ``paths`` (relative, ``a`` and ``a/b`` for ``a/b/c.py``)."""
     folders: set[str] = set()
     for path in paths:
         folder = path.rpartition("/")[0]
         while folder and folder not in folders:
             folders.add(folder)
             folder = folder.rpartition("/")[0]
+    return folders
+
+
+def _files_and_folders(paths: list[str]) -> list[str]:
+    """The paths that another path needs as a folder."""
+    folders = _folders(paths)
     return sorted(p for p in paths if p in folders)
 
 
@@ -332,7 +338,6 @@ def _changes(base: str, files: dict[str, str], existing: _Existing | None = None
 
 def _new_folder(out: Path, files: dict[str, str]) -> None:
     """A folder that did not exist: staged whole beside it, then renamed into place."""
-    out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.stage-", dir=out.parent))
     # mkdtemp makes a private (0700) folder; give it the mode a new folder would get.
     os.chmod(stage, 0o777 & ~_umask())
@@ -354,13 +359,8 @@ def _new_folder(out: Path, files: dict[str, str]) -> None:
 def not_folders(out: Path, paths: Iterable[str], missing: bool = True) -> list[str]:
     """The folders on the way to ``paths`` inside ``out`` that are not plain folders: links
     (the generator never writes through one), files, and (``missing``) absent ones; sorted."""
-    folders = {path.rpartition("/")[0] for path in paths} - {""}
-    for folder in list(folders):
-        while "/" in folder:
-            folder = folder.rpartition("/")[0]
-            folders.add(folder)
     found = []
-    for folder in sorted(folders):
+    for folder in sorted(_folders(paths)):
         try:
             if not stat.S_ISDIR(os.lstat(os.path.join(str(out), folder)).st_mode):
                 found.append(folder)
@@ -431,17 +431,13 @@ def _finish(stage: Path, out: Path, checked: bool = False) -> None:
     the generator's files are touched (listed by the manifest on disk or the one being
     installed), never through a link, and only while each still holds what it held when the
     journal was written (so a file edited or created since is left alone)."""
+    journal = load_json(read_regular(stage / _JOURNAL))
     try:
-        with open(stage / _JOURNAL, encoding="utf-8") as f:
-            journal = json.load(f)
         name, identity, writes, removes = journal["folder"], journal["id"], journal["write"], journal["remove"]
         writes = [(str(p), str(h)) for p, h in writes]
         removes = [(str(p), str(h)) for p, h in removes]
-    except OSError:
-        shutil.rmtree(stage, ignore_errors=True)  # no journal: nothing was moved yet
-        return
-    except (ValueError, KeyError, TypeError):
-        shutil.rmtree(stage, ignore_errors=True)  # not a journal this generator wrote
+    except (ValueError, KeyError, TypeError):  # no journal (nothing moved yet), or not one of ours
+        shutil.rmtree(stage, ignore_errors=True)
         return
     if name != out.name:
         return
