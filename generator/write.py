@@ -217,7 +217,7 @@ def _write_locked(
         changed, before = _changes(base, {**files, MANIFEST: manifest})
         _apply(out, changed, before, [])
         return Summary(tuple(sorted(changed)), tuple(sorted(p for p in [*hashes, MANIFEST] if p not in changed)), (), (), hashes)
-    existing = _Existing(out)
+    existing = _Existing(out, [*files, *known, *old, MANIFEST])
     check = _Obstacles(out, old, existing)
     problems = [problem for p in sorted([*files, *known, MANIFEST]) if (problem := check(p, files.get(p))) is not None]
     if problems:
@@ -586,11 +586,14 @@ class _Existing:
     followed. A name listed only in another case (``Foo.py`` for ``foo.py``) is asked of the
     file system, which may be case-insensitive."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, paths: Iterable[str] | None = None) -> None:
+        """``paths``: the only paths that will be asked about; then only the folders on the way
+        to them are listed (not a virtualenv or cache folder of the user's inside ``out``)."""
         self._out = out
         self._found: dict[str, str] = {}
+        wanted = None if paths is None else {f.casefold() for f in _folders(paths)}
         todo = [("", str(out))] if out.is_dir() else []
-        self._unlisted: list[str] = []  # folders that could not be listed: asked path by path
+        self._unlisted: list[str] = []  # folders not listed (or that could not be): asked path by path
         while todo:
             prefix, folder = todo.pop()
             try:
@@ -604,7 +607,10 @@ class _Existing:
                     self._found[rel] = "link"
                 elif entry.is_dir(follow_symlinks=False):
                     self._found[rel] = "dir"
-                    todo.append((rel + "/", entry.path))
+                    if wanted is None or rel.casefold() in wanted:
+                        todo.append((rel + "/", entry.path))
+                    else:
+                        self._unlisted.append(rel + "/")
                 else:
                     self._found[rel] = "file" if entry.is_file(follow_symlinks=False) else "other"
         self._folded = {p.casefold() for p in self._found}
@@ -615,13 +621,7 @@ class _Existing:
             return kind
         if path.casefold() not in self._folded and not any(path.startswith(folder) for folder in self._unlisted):
             return None
-        try:
-            mode = os.lstat(self._out / path).st_mode
-        except OSError:
-            return None
-        if stat.S_ISLNK(mode):
-            return "link"
-        return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
+        return _kind_of(os.path.join(str(self._out), path))
 
 
 class _Obstacles:

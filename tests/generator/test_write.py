@@ -666,3 +666,22 @@ def test_a_manifest_nested_too_deep_is_no_manifest(tmp_path: Path, manifest: str
     assert read_manifest(out) == {}
     write_tree(out, FILES, "abc")  # the identical files are adopted
     assert set(read_manifest(out)) == set(FILES)
+
+
+def test_only_the_folders_on_the_way_to_the_generators_files_are_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A virtualenv or a cache inside the output folder is not walked on each write."""
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    (out / ".venv" / "lib").mkdir(parents=True)
+    (out / ".venv" / "lib" / "x.py").write_text("x\n", encoding="utf-8")
+    listed: list[str] = []
+    real = os.scandir
+
+    def scandir(path: Any) -> Any:
+        listed.append(os.path.relpath(str(path), out))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    write_tree(out, {**FILES, "pkg/a.py": "A = 2\n"}, "def")
+    assert not [p for p in listed if p.startswith(".venv")]
+    assert (out / ".venv" / "lib" / "x.py").read_text(encoding="utf-8") == "x\n"
