@@ -188,6 +188,8 @@ def write_tree(
     both = _files_and_folders(paths)
     if both:
         raise GeneratorError(str(out), [Problem("#", f"refusing to write {p!r} both as a file and as a folder") for p in both])
+    if out.is_symlink() and not out.exists():
+        raise GeneratorError(str(out), [Problem("#", "the output path is a link to nothing")])
     out = out.resolve() if out.exists() else out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     with _locked(out.parent):  # one writer at a time
@@ -217,6 +219,10 @@ def _write_locked(
         changed, before = _changes(base, {**files, MANIFEST: manifest})
         _apply(out, changed, before, [])
         return Summary(tuple(sorted(changed)), tuple(sorted(p for p in [*hashes, MANIFEST] if p not in changed)), (), (), hashes)
+    # ``known`` was checked before this run took the lock: another run may have written since.
+    moved = sorted(p for p, h in known.items() if old.get(p) != h and sha256_of(out / p) != h)
+    if moved:
+        raise GeneratorError(str(out), [Problem("#", f"{p}: changed while this run built the SDK (another run?); generate again") for p in moved])
     existing = _Existing(out, [*files, *known, *old, MANIFEST])
     check = _Obstacles(out, old, existing)
     problems = [problem for p in sorted([*files, *known, MANIFEST]) if (problem := check(p, files.get(p))) is not None]
@@ -403,8 +409,11 @@ def _apply(out: Path, changed: dict[str, str], before: dict[str, str], removed: 
 
 def _preflight(out: Path, paths: list[str]) -> None:
     """What would stop the moves halfway, found before anything is moved: a folder that cannot
-    be written, or that is on another file system than the staging folder (a mount)."""
+    be written, that is on another file system than the staging folder (a mount), or whose
+    sticky bit keeps another user's file in it from being replaced."""
     device = os.stat(out.parent).st_dev
+    me = os.geteuid() if hasattr(os, "geteuid") else 0  # root (and Windows): no sticky limits
+    sticky: dict[str, bool] = {}  # folder → sticky and someone else's
     problems = []
     seen: set[str] = set()
     for path in paths:
@@ -419,6 +428,20 @@ def _preflight(out: Path, paths: list[str]) -> None:
                     problems.append(Problem("#", f"{folder or '.'}: not writable"))
                 break
             folder = folder.rpartition("/")[0]
+        parent = path.rpartition("/")[0]
+        if me and parent not in sticky:
+            try:
+                st = os.stat(os.path.join(str(out), parent))
+                sticky[parent] = bool(st.st_mode & stat.S_ISVTX) and st.st_uid != me
+            except OSError:
+                sticky[parent] = False
+        if me and sticky[parent]:
+            try:
+                owner = os.lstat(os.path.join(str(out), path)).st_uid
+            except OSError:
+                continue
+            if owner != me:
+                problems.append(Problem("#", f"{path}: another user's file in a sticky folder: it cannot be replaced"))
     if problems:
         raise GeneratorError(str(out), problems)
 
@@ -441,7 +464,9 @@ def _finish(stage: Path, out: Path, checked: bool = False) -> None:
         return
     if name != out.name:
         return
-    if identity != _identity(out):  # written for a folder since deleted (and made again)
+    manifests = [n for n, (path, _) in enumerate(writes) if path == MANIFEST]
+    if identity != _identity(out) or manifests not in ([], [len(writes) - 1]):
+        # written for a folder since deleted (and made again), or not as this generator writes one
         shutil.rmtree(stage, ignore_errors=True)
         return
     base, staged = str(out), str(stage)
@@ -473,6 +498,8 @@ def _finish(stage: Path, out: Path, checked: bool = False) -> None:
                 except FileNotFoundError:  # removed meanwhile
                     pass
                 emptied.add(path.rpartition("/")[0])
+            elif not checked and safe_relative(path) and hash_or_empty(os.path.join(base, path)) == "":
+                emptied.add(path.rpartition("/")[0])  # removed before the crash: its folder may still go
         made: set[str] = set()
         for n, (path, digest) in enumerate(writes):
             source = os.path.join(staged, str(n))
@@ -568,10 +595,25 @@ def _recover(out: Path) -> None:
     with os.scandir(out.parent) as entries:
         stages = sorted(Path(e.path) for e in entries if e.name.startswith(prefix) and e.is_dir(follow_symlinks=False))
     for stage in stages:
+        if not _own_private(stage):
+            continue  # another user's (a shared parent such as /tmp): neither replayed nor removed
         if (stage / _JOURNAL).is_file() and out.is_dir():
-            _finish(stage, out)
+            if _own_private(stage / _JOURNAL):
+                _finish(stage, out)
         elif time.time() - stage.stat().st_mtime > _ABANDONED:
             shutil.rmtree(stage, ignore_errors=True)
+
+
+def _own_private(path: Path) -> bool:
+    """Whether ``path`` belongs to this user and nobody else may write to it (as ``mkdtemp``
+    makes a staging folder): a journal anyone could have written is not replayed."""
+    if not hasattr(os, "geteuid"):
+        return True  # Windows: no owner to compare
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return st.st_uid == os.geteuid() and not st.st_mode & 0o022
 
 
 def _umask() -> int:
@@ -593,13 +635,13 @@ class _Existing:
         self._found: dict[str, str] = {}
         wanted = None if paths is None else {f.casefold() for f in _folders(paths)}
         todo = [("", str(out))] if out.is_dir() else []
-        self._unlisted: list[str] = []  # folders not listed (or that could not be): asked path by path
+        self._unlisted: set[str] = set()  # folders not listed (or that could not be): asked path by path
         while todo:
             prefix, folder = todo.pop()
             try:
                 entries = list(os.scandir(folder))
             except OSError:  # a user's folder the generator may not read: nothing of its own in it
-                self._unlisted.append(prefix)
+                self._unlisted.add(prefix)
                 continue
             for entry in entries:
                 rel = prefix + entry.name
@@ -610,7 +652,7 @@ class _Existing:
                     if wanted is None or rel.casefold() in wanted:
                         todo.append((rel + "/", entry.path))
                     else:
-                        self._unlisted.append(rel + "/")
+                        self._unlisted.add(rel + "/")
                 else:
                     self._found[rel] = "file" if entry.is_file(follow_symlinks=False) else "other"
         self._folded = {p.casefold() for p in self._found}
@@ -619,9 +661,15 @@ class _Existing:
         kind = self._found.get(path)
         if kind is not None:
             return kind
-        if path.casefold() not in self._folded and not any(path.startswith(folder) for folder in self._unlisted):
+        if path.casefold() not in self._folded and not self._in_unlisted(path):
             return None
         return _kind_of(os.path.join(str(self._out), path))
+
+    def _in_unlisted(self, path: str) -> bool:
+        if "" in self._unlisted:
+            return True
+        parts = path.split("/")[:-1]
+        return any("/".join(parts[: i + 1]) + "/" in self._unlisted for i in range(len(parts)))
 
 
 class _Obstacles:

@@ -685,3 +685,72 @@ def test_only_the_folders_on_the_way_to_the_generators_files_are_listed(tmp_path
     write_tree(out, {**FILES, "pkg/a.py": "A = 2\n"}, "def")
     assert not [p for p in listed if p.startswith(".venv")]
     assert (out / ".venv" / "lib" / "x.py").read_text(encoding="utf-8") == "x\n"
+
+
+def test_folders_a_crashed_write_emptied_are_removed_by_the_replay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crash comes after the removals: the replay finds the files gone and still removes the
+    folders they leave empty, so the tree equals a clean write."""
+    import generator.write as write
+
+    out = tmp_path / "out"
+    write_tree(out, {**FILES, "gone/only.py": "O\n", "pkg/old/deep/x.py": "X\n"}, "abc")
+    real = os.rmdir
+
+    def crash(path: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "rmdir", crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_tree(out, {**FILES, "pkg/a.py": "A = 2\n"}, "def")
+    monkeypatch.setattr(os, "rmdir", real)
+    write.recover(out)
+    assert not (out / "gone").exists() and not (out / "pkg" / "old").exists()
+    clean = tmp_path / "clean"
+    write_tree(clean, {**FILES, "pkg/a.py": "A = 2\n"}, "def")
+    assert _snapshot(out) == _snapshot(clean)
+
+
+def test_unchanged_files_another_run_rewrote_meanwhile_stop_the_write(tmp_path: Path) -> None:
+    """``known`` was checked before this run took the lock: a file another run changed since is
+    not recorded with the old hash."""
+    out = tmp_path / "out"
+    write_tree(out, {"x.py": "x0\n", "y.py": "y0\n"}, "a")
+    known = {"x.py": hashlib.sha256(b"x0\n").hexdigest()}
+    write_tree(out, {"x.py": "xA\n", "y.py": "yA\n"}, "b")  # the other run
+    with pytest.raises(GeneratorError, match="x.py: changed while this run built the SDK"):
+        write_tree(out, {"y.py": "yB\n"}, "c", known=known)
+    assert read_manifest(out)["x.py"] == hashlib.sha256(b"xA\n").hexdigest()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="no file owners here")
+def test_a_staging_folder_others_may_write_is_not_replayed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    was = hashlib.sha256(FILES["pkg/a.py"].encode()).hexdigest()
+    stage = _stale_journal(tmp_path, out, [("pkg/a.py", "EVIL = 1\n", was)])
+    os.chmod(stage, 0o777)  # as a folder made by someone else in a shared parent could be
+    from generator.write import recover
+
+    recover(out)
+    assert (out / "pkg" / "a.py").read_text(encoding="utf-8") == FILES["pkg/a.py"] and stage.exists()
+
+
+def test_an_output_path_that_is_a_link_to_nothing_is_an_error(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(GeneratorError, match="the output path is a link to nothing"):
+        write_tree(out, FILES, "abc")
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_journal_with_the_manifest_not_last_is_not_replayed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES, "abc")
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"]["pkg/y.py"] = "0" * 64
+    was = hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
+    stage = _stale_journal(tmp_path, out, [(MANIFEST, json.dumps(manifest), was), ("pkg/y.py", "Y\n", "f" * 64)])
+    from generator.write import recover
+
+    recover(out)
+    assert "pkg/y.py" not in read_manifest(out) and not stage.exists()
