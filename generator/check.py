@@ -8,8 +8,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import folder_name
 from .inputs import SPEC_PARTS
-from .write import MANIFEST, files_of, hash_or_empty, load_json, manifest_data, manifest_text, not_folders, read_manifest, read_regular, sha256_of, under
+from .write import MANIFEST, files_of, hash_or_empty, load_json, manifest_data, manifest_text, not_folders, read_regular, sha256_of, under
 
 __all__ = ["Drift", "compare", "unchanged", "causes"]
 
@@ -92,7 +93,7 @@ def unchanged(out: Path, inputs: dict[str, str]) -> int | None:
 def causes(out: Path, inputs: dict[str, str]) -> list[str]:
     """Why the folder drifted, as far as the manifest tells: which inputs changed since the last
     generation, and which generated files were edited or deleted by hand."""
-    name = shown(out)
+    name = folder_name(out)
     data = manifest_data(out)
     if not data:
         return [f"{name}/{MANIFEST} is missing: the folder was not generated here, or the manifest was deleted"]
@@ -113,24 +114,21 @@ def causes(out: Path, inputs: dict[str, str]) -> list[str]:
     return lines
 
 
-def shown(out: Path) -> str:
-    """The output folder as messages name it: its name, however ``--out`` was spelled."""
-    return os.path.basename(os.path.abspath(out))
-
 
 def compare(
     out: Path, files: dict[str, str], spec_sha256: str, sources: dict[str, str] | None = None, inputs: dict[str, str] | None = None
 ) -> Drift:
     """The files on disk against ``files``. The manifest's record of the inputs is provenance, not
     output: inputs that changed without changing any file (a refactor of the generator) are no drift."""
-    recorded = manifest_data(out).get("inputs")
+    manifest = manifest_data(out)
+    recorded = manifest.get("inputs")
     kept = recorded if isinstance(recorded, dict) and inputs is not None else inputs
     expected = {**files, MANIFEST: manifest_text(files, spec_sha256, sources, kept)}
     changed: dict[str, str] = {}
     missing: list[str] = []
     blocked: list[str] = []
     behind = set(not_folders(out, expected, missing=False))  # links or files where folders go
-    name = shown(out)
+    name = folder_name(out)
     for path in sorted(expected):
         target = out / path
         if under(path, behind):
@@ -160,7 +158,7 @@ def compare(
                 tofile=f"{name}/{path} (generated)",
             )
             changed[path] = "".join(line if line.endswith("\n") else line + "\n" for line in diff).rstrip("\n")
-    extra = tuple(sorted(p for p in read_manifest(out) if p not in expected and (out / p).exists()))
+    extra = tuple(sorted(p for p in files_of(manifest) if p not in expected and (out / p).exists()))
     packages = {p.split("/")[0] for p in expected if "/" in p}
     untracked = tuple(
         sorted(

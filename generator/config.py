@@ -64,7 +64,7 @@ class Config:
     @property
     def out_name(self) -> str:
         """The output folder's name, however ``out`` is spelled (``.``, ``x/..``): the same output."""
-        return os.path.basename(os.path.abspath(self.out))
+        return folder_name(self.out)
 
     @property
     def async_client_name(self) -> str:
@@ -98,6 +98,11 @@ class Config:
             problems.append(Problem("#", f"version {self.version!r} is not a version number"))
         if problems:
             raise GeneratorError("[tool.generator]", problems)
+
+
+def folder_name(path: Path) -> str:
+    """A folder's name however its path is spelled (``.``, ``x/..``), links not resolved."""
+    return os.path.basename(os.path.abspath(path))
 
 
 def load_config(pyproject: Path | None, *, required: bool = False, **overrides: Any) -> Config:

@@ -322,10 +322,17 @@ def _files_and_folders(paths: list[str]) -> list[str]:
     return sorted(p for p in paths if p in folders)
 
 
+def _ancestors(path: str) -> Iterator[str]:
+    """The folders on the way to ``path``, outermost first (``a``, ``a/b`` for ``a/b/c.py``)."""
+    end = path.find("/")
+    while end != -1:
+        yield path[:end]
+        end = path.find("/", end + 1)
+
+
 def under(path: str, folders: set[str]) -> bool:
     """Whether ``path`` lies inside one of ``folders``."""
-    parts = path.split("/")[:-1]
-    return bool(folders) and any("/".join(parts[: i + 1]) in folders for i in range(len(parts)))
+    return bool(folders) and any(folder in folders for folder in _ancestors(path))
 
 
 def _changes(base: str, files: dict[str, str], existing: _Existing | None = None) -> tuple[dict[str, str], dict[str, str]]:
@@ -471,9 +478,8 @@ def _finish(stage: Path, out: Path, checked: bool = False) -> None:
         return
     base, staged = str(out), str(stage)
     owned = {MANIFEST, *read_manifest(out)} if not checked else set()
-    for n, (path, _) in enumerate(writes):
-        if path == MANIFEST and not checked:  # the one being installed (unless moved already)
-            owned.update(_manifest_files(stage / str(n)))
+    if not checked and manifests:  # the one being installed too (unless moved already)
+        owned.update(_manifest_files(stage / str(manifests[0])))
     plain: set[str] = set()  # folders found not to be links (or files)
 
     def allowed(path: str, now: str) -> bool:
@@ -666,10 +672,7 @@ class _Existing:
         return _kind_of(os.path.join(str(self._out), path))
 
     def _in_unlisted(self, path: str) -> bool:
-        if "" in self._unlisted:
-            return True
-        parts = path.split("/")[:-1]
-        return any("/".join(parts[: i + 1]) + "/" in self._unlisted for i in range(len(parts)))
+        return "" in self._unlisted or any(folder + "/" in self._unlisted for folder in _ancestors(path))
 
 
 class _Obstacles:
@@ -692,8 +695,7 @@ class _Obstacles:
             owner = self._folded.get(path.casefold())  # ``foo.py`` found as the ``Foo.py`` it wrote
             if owner is None or not _renamed_in_case(self._out, owner, {path.casefold(): path}):
                 return f"{path}: {_WHAT['file']} is in the way; {_MOVE}"
-        parents = path.split("/")[:-1]
-        for parent in ("/".join(parents[: i + 1]) for i in range(len(parents))):
+        for parent in _ancestors(path):
             if parent not in self._parents:
                 self._parents[parent] = self._parent(parent)
             if self._parents[parent] is not None:
