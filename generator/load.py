@@ -12,6 +12,7 @@ import gc
 import hashlib
 import io
 import json
+import math
 import pickle
 import re
 import sys
@@ -231,7 +232,7 @@ def _problems(
     ``spec_parts`` (JSON) for the next run when there were no problems, and the validator reads
     only what changed since (see ``_changed_part``)."""
     templates = _path_templates(data)
-    ours = check_references(data) + all_of + templates + _duplicate_operation_ids(data) + _unencodable_strings(data) + _parameter_refs(data)
+    ours = check_references(data) + all_of + templates + _duplicate_operation_ids(data) + _not_json(data) + _parameter_refs(data)
     if not run_validator:
         return ours, ""
     if not ours and previous_parts is not None:
@@ -458,7 +459,7 @@ def _reduced_problems(reduced: dict[str, Any], version: str) -> bool:
     changed = {"paths": reduced["paths"], "components": reduced.get("components") or {}}  # the rest is as it was
     if nesting_problems(changed):
         return True
-    ours = check_references(changed) + check_all_of(changed) + _unencodable_strings(changed) + _parameter_refs(changed)
+    ours = check_references(changed) + check_all_of(changed) + _not_json(changed) + _parameter_refs(changed)
     if ours:
         return True
     return bool(reduced["paths"]) and bool(_validator_problems(reduced, version))
@@ -889,10 +890,22 @@ def _path_templates(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _unencodable_strings(data: dict[str, Any]) -> list[Problem]:
-    """Strings (or keys) with lone surrogates: JSON allows them, no UTF-8 file can hold them."""
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _not_json(data: dict[str, Any]) -> list[Problem]:
+    """Values JSON cannot hold, which no generated literal could spell: strings (or keys) with
+    lone surrogates (JSON text allows them, no UTF-8 file can hold them), NaN and infinities
+    (``NaN``, ``1e999`` or YAML's ``.nan``), and what YAML tags make (``!!binary`` bytes,
+    ``!!set``, ``!!omap``)."""
     problems = []
     for path, value in walk(data):
+        if isinstance(value, float) and not math.isfinite(value):
+            problems.append(Problem(pointer(*path), f"{value!r} is not a JSON number (NaN and infinities have no JSON form)"))
+            continue
+        if not isinstance(value, (dict, list, *_JSON_SCALARS)):
+            problems.append(Problem(pointer(*path), f"a {type(value).__name__} (what a YAML tag such as !!binary or !!set makes) is not a JSON value"))
+            continue
         texts = [value] if isinstance(value, str) else list(value) if isinstance(value, dict) else []
         for text in texts:
             try:

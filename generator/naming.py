@@ -121,6 +121,7 @@ RESERVED_CLASS_NAMES = frozenset(
 RESERVED_CLIENT_NAMES = frozenset(
     {
         "base_url",
+        "basic_auth",
         "build_request",
         "close",
         "copy",
@@ -129,6 +130,8 @@ RESERVED_CLIENT_NAMES = frozenset(
         "models",
         "process_response",
         "request",
+        "retry_delay",
+        "should_retry",
         "timeout",
         "token",
         "with_options",

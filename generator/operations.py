@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -153,6 +154,9 @@ def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: s
         for (loc, name), (param, at) in by_key.items():
             if loc != location:
                 continue
+            if location in ("header", "cookie") and not _TOKEN.fullmatch(name):
+                ctx.warn(child(at, "name"), f"{name!r} cannot be a {location} name (HTTP allows letters, digits and {_TOKEN_PUNCTUATION}); the parameter is left out")
+                continue
             schema = param.get("schema")
             if schema is None and isinstance(param.get("content"), dict):
                 media = _json_media(param["content"]) or next(iter(param["content"]), None)
@@ -230,10 +234,19 @@ def _single_model(t: TypeRef, models: ModelLookup) -> Model | None:
     return model if model is not None and model.fields else None
 
 
+def _status_order(status: str) -> tuple[int, str]:
+    """Exact codes, then ranges (``4XX``), then ``default``: the order of ``responses`` in the
+    spec changes neither the return annotation nor which 2xx an undocumented 2xx is read as."""
+    upper = status.upper()
+    if upper.isdigit():
+        return 0, upper
+    return (1, upper) if upper.endswith("XX") else (2, upper)
+
+
 def _responses(ctx: Context, op: dict[str, Any], where: str, hint: str) -> list[Response]:
     out: list[Response] = []
-    for status, raw in (op.get("responses") or {}).items():
-        status = str(status)
+    given = op.get("responses") or {}
+    for status, raw in sorted(((str(k), v) for k, v in given.items()), key=lambda item: _status_order(item[0])):
         at = child(where, "responses", status)
         response, at = deref(raw, ctx, at)
         content = response.get("content") or {} if isinstance(response, dict) else {}
@@ -307,6 +320,14 @@ def _scheme(scheme: Any) -> Security | None:
     if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
         return Security("basic")
     if kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie") and isinstance(scheme.get("name"), str):
+        if scheme["in"] != "query" and not _TOKEN.fullmatch(scheme["name"]):
+            return None  # no header or cookie can have that name: unsupported (a warning)
         return Security(scheme["in"], scheme["name"])
     return None
+
+
+# RFC 9110's token: what a header name, and RFC 6265's cookie name, may be. A space, a colon, ";"
+# or "=" would fail every call, or smuggle in another cookie.
+_TOKEN_PUNCTUATION = "!#$%&'*+-.^_`|~"
+_TOKEN = re.compile("[0-9A-Za-z" + re.escape(_TOKEN_PUNCTUATION) + "]+")
 

@@ -33,7 +33,6 @@ from .ir import (
     Field,
     Import,
     ListOf,
-    media_kind,
     LiteralOf,
     MapOf,
     Model,
@@ -105,8 +104,21 @@ def _md_text(text: str) -> str:
     return re.sub(r"`{3,}|~{3,}", lambda m: "\\" + "\\".join(m.group()), text)
 
 
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
 def _toml_string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=True)
+    """A TOML basic string: ``"`` and ``\\`` escaped, control characters (and DEL) as ``\\uXXXX``,
+    everything else as it is (TOML has no surrogate pairs: ``\\ud83d\\udc36`` is not an emoji)."""
+    out = []
+    for char in value:
+        if char in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[char])
+        elif char < " " or char == "\x7f":
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -524,7 +536,7 @@ def _operation_view(op: Operation, paged: PagedOperation | None = None) -> dict[
         option_lines.append(f"accept={literal(', '.join(accept))}")
     if op.body is not None and op.body.required:
         option_lines.append("body_required=True")
-    if op.body is not None and media_kind(op.body.media_type) != "json":
+    if op.body is not None and op.body.media_type != "application/json":  # also a +json type: sent as documented
         option_lines.append(f"body_media_type={literal(op.body.media_type)}")
     if op.security:
         option_lines.append(f"security={literal(tuple((s.scheme, s.name) for s in op.security))}")

@@ -1404,3 +1404,19 @@ def test_lenient_default_keeps_what_strict_mode_rejects(
         assert isinstance(result, m._models.BaseModel), type(result)
     if spec == "20_enums_const":
         assert type(result[0]) is m.models.Widget and result[0].priority == "2" and result[0].color == 5
+    if spec == "17_discriminator_mapping":  # "hamster" maps to no class: not the first one's shape
+        assert type(result) is dict
+
+
+def test_lenient_discriminated_union_follows_the_tag(httpserver: HTTPServer, pkg: Callable[[str], Any]) -> None:
+    """A known tag with a field that does not match: the tag's class, the field as sent. An
+    unknown tag, inside a list: that item as sent, the others typed."""
+    m = pkg("17_discriminator_mapping")
+    serve(httpserver, "/pets/p5", {"petType": "dog", "goodBoy": "yes", "livesLeft": 1})
+    serve(httpserver, "/pets", [{"petType": "hamster"}, {"petType": "kitty", "livesLeft": "many"}, {"petType": "dog"}])
+    with client(m, httpserver, strict=False) as c:
+        dog = c.pets.get_pet(pet_id="p5")
+        pets = c.pets.list_pets()
+    assert type(dog) is m.models.Dog and dog.good_boy == "yes"
+    assert [type(p) for p in pets] == [dict, m.models.Cat, m.models.Dog]
+    assert pets[1].lives_left == "many"

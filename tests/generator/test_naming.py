@@ -241,3 +241,21 @@ def test_the_fixed_lists_cover_this_python() -> None:
     changes the output only for specs that use that name)."""
     assert {n for n in dir(builtins) if not n.startswith("_")} <= naming._BUILTINS
     assert set(keyword.kwlist) <= naming._KEYWORDS
+
+
+def test_every_public_name_of_the_runtime_clients_is_kept_from_tags() -> None:
+    """A tag's namespace is an attribute of the client: one named like the runtime's own (a
+    method the retry loop calls, a setting) would replace it. Read from the committed SDK's
+    runtime, so a new attribute there fails this test until it is reserved."""
+    import streamkap
+    from streamkap._base_client import AsyncAPIClient, SyncAPIClient
+
+    names = {n for cls in (SyncAPIClient, AsyncAPIClient) for n in dir(cls) if not n.startswith("_")}
+    for client in (
+        SyncAPIClient(token="t", base_url="http://127.0.0.1:9"),
+        AsyncAPIClient(token="t", base_url="http://127.0.0.1:9"),
+        streamkap.Streamkap(token="t", base_url="http://127.0.0.1:9"),
+    ):
+        names |= {n for n in vars(client) if not n.startswith("_")}
+    names |= {"with_raw_response", "with_streaming_response"}
+    assert names - naming.RESERVED_CLIENT_NAMES == set()

@@ -422,3 +422,47 @@ def test_paths_that_are_one_path_item_are_two_operations_with_two_names() -> Non
     doc["components"] = {"pathItems": {"X": {"get": {"responses": ok}}}}
     api, _ = _build(doc)
     assert [(op.path, op.name, op.module) for op in api.operations] == [("/x", "get_x", "get_x"), ("/y", "get_y", "get_y")]
+
+
+def test_header_and_cookie_names_http_cannot_carry_are_left_out_with_a_warning() -> None:
+    """A space, a tab, ``;`` or ``=`` in a header or cookie name would fail every call (or add a
+    cookie): the parameter is left out, an API key scheme so named is unsupported."""
+    params = [
+        {"name": "a b;c=d", "in": "cookie", "schema": {"type": "string"}},
+        {"name": "X Bad\tHeader", "in": "header", "schema": {"type": "string"}},
+        {"name": "X-Good_1.0", "in": "header", "schema": {"type": "string"}},
+        {"name": "a b", "in": "query", "schema": {"type": "string"}},  # percent-encoded: fine
+    ]
+    schemes = {"k": {"type": "apiKey", "in": "header", "name": "X Api Key"}, "q": {"type": "apiKey", "in": "query", "name": "api key"}}
+    paths = {
+        "/a": {"get": {"operationId": "a", "parameters": params, "security": [{"k": []}], "responses": OK}},
+        "/b": {"get": {"operationId": "b", "security": [{"q": []}], "responses": OK}},
+    }
+    api, warnings = _build(_doc(paths, components={"securitySchemes": schemes}))
+    op = _op(api, "a")
+    assert [(a.wire_name, a.location) for a in op.arguments] == [("a b", "query"), ("X-Good_1.0", "header")]
+    assert op.security == ()
+    assert _op(api, "b").security == (Security("query", "api key"),)
+    assert [(w.where, w.message.split(" (")[0]) for w in warnings] == [
+        ("#/paths/~1a/get/parameters/1/name", "'X Bad\\tHeader' cannot be a header name"),
+        ("#/paths/~1a/get/parameters/0/name", "'a b;c=d' cannot be a cookie name"),
+        ("#/paths/~1a/get/security", "no supported security scheme among k; no credential is sent"),
+    ]
+
+
+def test_the_order_of_responses_in_the_spec_changes_nothing() -> None:
+    """The return annotation and the documented statuses come in one order (exact codes, then
+    ranges, then default), whatever order the spec lists them in."""
+    schemas = {n: {"type": "object", "properties": {n.lower(): {"type": "string"}}} for n in ("A", "B")}
+
+    def body(name: str) -> dict[str, Any]:
+        return {"description": "ok", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+
+    responses = {"200": body("A"), "201": body("B"), "2XX": {"description": "t", "content": {"text/plain": {}}}, "default": body("B")}
+    built = []
+    for order in (list(responses), list(reversed(responses))):
+        api, _ = _build(_doc({"/x": {"get": {"operationId": "x", "responses": {k: responses[k] for k in order}}}}, schemas))
+        op = _op(api, "x")
+        built.append(op.responses)
+    assert built[0] == built[1]
+    assert [r.status for r in built[0]] == ["200", "201", "2XX", "default"]

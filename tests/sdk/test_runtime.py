@@ -926,3 +926,239 @@ print("ok")
 """
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert found.stdout.strip() == "ok", found.stderr
+
+
+# ------------------------------------------- credentials, the user's httpx client, odd bodies
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("given", ["sk-abc\n", "  sk-abc\t"], ids=["newline", "spaces"])
+def test_a_token_with_surrounding_whitespace_is_sent_stripped(
+    httpserver: HTTPServer, mode: str, given: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token read from a file (``$(cat token)``) ends in a newline: sent without it, from the
+    environment or passed."""
+    script = serve(httpserver, (200, {}, {}))
+    monkeypatch.setenv(_base_client.TOKEN_ENV, given)
+    call(mode, httpserver.url_for(""), client_kwargs={"token": None})
+    call(mode, httpserver.url_for(""), client_kwargs={"token": given})
+    assert [h["authorization"] for h in script.headers] == ["Bearer sk-abc", "Bearer sk-abc"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_empty_token_in_the_environment_is_no_token(
+    httpserver: HTTPServer, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = serve(httpserver, (200, {}, {}))
+    monkeypatch.setenv(_base_client.TOKEN_ENV, " ")
+    call(mode, httpserver.url_for(""), client_kwargs={"token": None})
+    assert script.count == 1 and "authorization" not in script.headers[0]
+
+
+@pytest.mark.parametrize("factory", [streamkap.Streamkap, streamkap.AsyncStreamkap])
+@pytest.mark.parametrize("bad", ["sk-\x00abc", "sk-äbc", "sk-a\nb"])
+def test_a_token_no_header_can_carry_is_refused_without_showing_it(
+    factory: Callable[..., Any], bad: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused when the client is made, not sent (httpx refused it on every attempt, was retried
+    as a connection error, and its exception held the token)."""
+    with pytest.raises(ValueError, match="control or non-ASCII") as info:
+        factory(token=bad, base_url="http://127.0.0.1:9")
+    assert "abc" not in str(info.value)
+    monkeypatch.setenv(_base_client.TOKEN_ENV, bad.replace("\x00", "\x01"))  # no NUL in environ
+    with pytest.raises(ValueError, match=_base_client.TOKEN_ENV):
+        factory(base_url="http://127.0.0.1:9")
+
+
+@pytest.mark.parametrize("factory", [streamkap.Streamkap, streamkap.AsyncStreamkap])
+def test_the_base_url_from_the_environment_is_stripped(
+    factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(_base_client.BASE_URL_ENV, " http://127.0.0.1:9/api/\n")
+    assert str(factory(token="t").base_url) == "http://127.0.0.1:9/api"
+    assert str(factory(token="t", base_url=" http://127.0.0.1:8 ").base_url) == "http://127.0.0.1:8"
+
+
+def _call_with(mode: str, base_url: str, http_client: Any, **kwargs: Any) -> Any:
+    """One call through a client built on the user's own httpx client (left open)."""
+    if mode == "sync":
+        with streamkap.Streamkap(token=TOKEN, base_url=base_url, http_client=http_client) as client:
+            return client.pipelines.search_pipelines_metrics(**kwargs)
+
+    async def go() -> Any:
+        async with streamkap.AsyncStreamkap(token=TOKEN, base_url=base_url, http_client=http_client) as client:
+            return await client.pipelines.search_pipelines_metrics(**kwargs)
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_users_http_client_headers_params_and_cookies_are_sent(httpserver: HTTPServer, mode: str) -> None:
+    """What the user configured on their httpx client goes out with every call, the call's own
+    values winning where both set a name (as httpx's own ``build_request`` merges them)."""
+    seen: list[Request] = []
+
+    def handler(request: Request) -> Response:
+        seen.append(request)
+        return Response("{}", content_type="application/json")
+
+    httpserver.expect_request(PATH, method="POST").respond_with_handler(handler)
+    settings: dict[str, Any] = {
+        "headers": {"X-Tenant": "t1", "Accept": "text/plain"},
+        "params": {"api-version": "2", "size": "1"},
+        "cookies": {"session": "s1"},
+    }
+    http: Any = httpx.Client(**settings) if mode == "sync" else httpx.AsyncClient(**settings)
+    _call_with(mode, httpserver.url_for(""), http, size=50)
+    request = seen[0]
+    assert request.headers["X-Tenant"] == "t1"
+    assert request.headers["Accept"] == "application/json"  # the call's
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert request.args.getlist("api-version") == ["2"]
+    assert request.args.getlist("size") == ["50"]  # the call's, not the client's
+    assert request.cookies.get("session") == "s1"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_cookies_the_server_set_are_sent_back(httpserver: HTTPServer, mode: str) -> None:
+    """The SDK's own httpx client keeps the cookies a server sets (a load balancer's sticky
+    session) and sends them back, as an httpx client does."""
+    cookies: list[str | None] = []
+
+    def handler(request: Request) -> Response:
+        cookies.append(request.cookies.get("lb"))
+        return Response("{}", content_type="application/json", headers={"Set-Cookie": "lb=node-7; Path=/"})
+
+    httpserver.expect_request(PATH, method="POST").respond_with_handler(handler)
+    if mode == "sync":
+        with streamkap.Streamkap(token=TOKEN, base_url=httpserver.url_for("")) as client:
+            client.pipelines.search_pipelines_metrics()
+            client.pipelines.search_pipelines_metrics()
+    else:
+
+        async def go() -> None:
+            async with streamkap.AsyncStreamkap(token=TOKEN, base_url=httpserver.url_for("")) as client:
+                await client.pipelines.search_pipelines_metrics()
+                await client.pipelines.search_pipelines_metrics()
+
+        asyncio.run(go())
+    assert cookies == [None, "node-7"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_responses_may_be_compressed(httpserver: HTTPServer, mode: str) -> None:
+    script = serve(httpserver, (200, {}, {}))
+    call(mode, httpserver.url_for(""))
+    assert "gzip" in script.headers[0]["accept-encoding"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_users_http_client_timeout_applies_unless_timeout_is_given(mode: str) -> None:
+    http: Any = httpx.Client(timeout=3.5) if mode == "sync" else httpx.AsyncClient(timeout=3.5)
+    factory: Any = streamkap.Streamkap if mode == "sync" else streamkap.AsyncStreamkap
+    assert factory(token="t", base_url="http://127.0.0.1:9", http_client=http).timeout == httpx.Timeout(3.5)
+    assert factory(token="t", base_url="http://127.0.0.1:9", http_client=http, timeout=9.0).timeout == 9.0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_body_that_cannot_be_decoded_is_a_connection_error(httpserver: HTTPServer, mode: str) -> None:
+    """httpx's DecodingError (not a TransportError) raised past the SDK's errors before."""
+    script = serve(httpserver, (200, b"not gzip at all", {"Content-Encoding": "gzip"}))
+    exc = raises(mode, httpserver.url_for(""))
+    assert type(exc) is streamkap.APIConnectionError
+    assert "DecodingError" in str(exc)
+    assert script.count == 1  # not retried: the same bytes would come again
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_error_body_over_the_size_limit_keeps_its_status_and_is_retried(
+    httpserver: HTTPServer, mode: str, waits: list[float]
+) -> None:
+    """The limit guards memory: an error's body is cut at it, and the status decides."""
+    script = serve(httpserver, (503, b"x" * 5000, {}))
+    exc = raises(mode, httpserver.url_for(""), client_kwargs={"max_response_size": 1000})
+    assert type(exc) is streamkap.InternalServerError
+    assert exc.status_code == 503
+    assert exc.response.content == b"x" * 1000
+    assert script.count == 3
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_2xx_body_over_the_size_limit_is_still_refused(httpserver: HTTPServer, mode: str) -> None:
+    serve(httpserver, (200, json.dumps({"topic_metrics": {"x" * 5000: {}}}), {}))
+    exc = raises(mode, httpserver.url_for(""), client_kwargs={"max_response_size": 1000})
+    assert type(exc) is streamkap.APIResponseTooLargeError
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Retry-After": "{date}"},  # as email.utils.formatdate writes it: "-0000", no zone
+        {"Retry-After": "3", "retry-after-ms": "abc"},  # a garbled ms value: Retry-After counts
+    ],
+    ids=["date_minus_0000", "bad_ms"],
+)
+def test_retry_after_variants(httpserver: HTTPServer, mode: str, waits: list[float], headers: dict[str, str]) -> None:
+    wanted = {k: v.format(date=email.utils.formatdate(time.time() + 4)) for k, v in headers.items()}
+    serve(httpserver, (429, {}, wanted), (200, PAYLOAD, {}))
+    call(mode, httpserver.url_for(""))
+    assert len(waits) == 1 and 2.0 <= waits[0] <= 4.0, waits
+
+
+def test_parse_after_iterating_a_stream_says_what_happened(httpserver: HTTPServer) -> None:
+    serve(httpserver, (200, PAYLOAD, {}))
+    with streamkap.Streamkap(token=TOKEN, base_url=httpserver.url_for("")) as client:
+        with client.with_streaming_response.pipelines.search_pipelines_metrics() as response:
+            assert b"".join(response.iter_bytes())
+            with pytest.raises(RuntimeError, match="it was iterated"):
+                response.parse()
+        with client.with_streaming_response.pipelines.search_pipelines_metrics() as response:
+            pass
+        with pytest.raises(RuntimeError, match="response was closed"):
+            response.parse()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_stream_cut_short_raises_the_sdks_connection_error(mode: str) -> None:
+    """A body that ends before its Content-Length, while the caller iterates it."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"a\":"
+    with ClosingServer(reset=False, reply=head) as server:
+        if mode == "sync":
+            with streamkap.Streamkap(token=TOKEN, base_url=server.url, max_retries=0) as client:
+                with client.with_streaming_response.pipelines.search_pipelines_metrics() as response:
+                    with pytest.raises(streamkap.APIConnectionError, match="RemoteProtocolError"):
+                        list(response.iter_bytes())
+        else:
+
+            async def go() -> None:
+                async with streamkap.AsyncStreamkap(token=TOKEN, base_url=server.url, max_retries=0) as client:
+                    async with client.with_streaming_response.pipelines.search_pipelines_metrics() as response:
+                        with pytest.raises(streamkap.APIConnectionError, match="RemoteProtocolError"):
+                            await response.aread()
+
+            asyncio.run(go())
+
+
+def test_an_async_client_outlives_an_event_loop(httpserver: HTTPServer) -> None:
+    """``asyncio.run`` twice with one client (a test loop per test does the same): the limit on
+    calls in flight and the connections belong to a loop; both are made anew in the next."""
+    serve(httpserver, (200, PAYLOAD, {}))
+    client = streamkap.AsyncStreamkap(token=TOKEN, base_url=httpserver.url_for(""), max_retries=0)
+    copy = client.with_options(timeout=20.0)
+
+    async def many(n: int) -> list[Any]:
+        calls = [client.pipelines.search_pipelines_metrics() for _ in range(n)]
+        return await asyncio.gather(*calls, copy.pipelines.search_pipelines_metrics())
+
+    first = asyncio.run(many(120))
+    second = asyncio.run(many(120))  # a RuntimeError (another loop's semaphore, a closed loop) before
+    assert len(first) == len(second) == 121
+    assert all(isinstance(r, PipelineMetricsRes) for r in first + second)
+    assert copy._client is client._client  # still one pool for the client and its copies
+
+    async def close() -> None:
+        await client.close()
+
+    asyncio.run(close())
+    assert client._client.is_closed

@@ -265,6 +265,9 @@ def construct(tp: Any, value: Any) -> Any:
         return result
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin is Annotated:
+        for meta in args[1:]:
+            if isinstance(meta, pydantic.Discriminator) and callable(meta.discriminator):
+                return _construct_tagged(args[0], meta.discriminator(value), value)
         return construct(args[0], value)
     if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel) and isinstance(value, dict):
         return _construct_model(tp, value)
@@ -279,6 +282,17 @@ def construct(tp: Any, value: Any) -> Any:
         return [construct(args[0], item) for item in value]
     if origin is dict and isinstance(value, dict) and len(args) == 2:
         return {key: construct(args[1], item) for key, item in value.items()}
+    return value
+
+
+def _construct_tagged(union: Any, tag: Any, value: Any) -> Any:
+    """A discriminated union's member for ``tag``; no member (an unknown or missing tag): the
+    value as sent, never a member picked by its shape."""
+    for member in typing.get_args(union):
+        if typing.get_origin(member) is Annotated:
+            inner, *meta = typing.get_args(member)
+            if any(isinstance(m, pydantic.Tag) and m.tag == tag for m in meta):
+                return construct(inner, value)
     return value
 
 

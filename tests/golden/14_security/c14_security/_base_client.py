@@ -16,6 +16,7 @@ import platform
 import random
 import time
 import urllib.parse
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -108,12 +109,10 @@ def _given(mapping: Mapping[str, object]) -> dict[str, object]:
 def to_jsonable(value: object) -> object:
     """A value as JSON: models by their API names (only what was set), datetimes in ISO 8601."""
     if isinstance(value, pydantic.BaseModel):
+        _no_naive_datetime(value)
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, datetime.datetime):
-        if value.utcoffset() is None:  # RFC 3339 date-times carry an offset; a naive one has none
-            raise ValueError(
-                f"datetime {value.isoformat()} has no timezone: pass an aware datetime"
-            )
+        _no_naive_datetime(value)
         text = value.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
     if isinstance(value, (datetime.date, datetime.time)):
@@ -125,6 +124,25 @@ def to_jsonable(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     return value
+
+
+def _no_naive_datetime(value: object) -> None:
+    """RFC 3339 date-times carry an offset; a naive ``datetime`` the caller made has none, at any
+    depth of a model (one parsed from a response is sent back as the server wrote it)."""
+    if isinstance(value, datetime.datetime):
+        if value.utcoffset() is None and not hasattr(value, "text"):
+            raise ValueError(
+                f"datetime {value.isoformat()} has no timezone: pass an aware datetime"
+            )
+    elif isinstance(value, pydantic.BaseModel):
+        for item in (*value.__dict__.values(), *(value.__pydantic_extra__ or {}).values()):
+            _no_naive_datetime(item)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _no_naive_datetime(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _no_naive_datetime(item)
 
 
 def _to_text(value: object) -> str:
@@ -341,6 +359,46 @@ def validate_json(tp: Any, content: bytes) -> Any:
             gc.enable()
 
 
+def _jar_cookies(jar: httpx.Cookies, url: str, pairs: list[str]) -> list[str]:
+    """The cookies of an httpx client's jar that go to ``url`` (the ones a server set, or the
+    user's), as ``name=value``, but those the call sets itself (in ``pairs``)."""
+    if not jar:
+        return []
+    probe = httpx.Request("GET", url)
+    jar.set_cookie_header(probe)
+    own = {pair.split("=", 1)[0] for pair in pairs}
+    sent = probe.headers.get("cookie", "")
+    return [pair for pair in sent.split("; ") if pair and pair.split("=", 1)[0] not in own]
+
+
+def _client_params(params: httpx.QueryParams, query: list[str]) -> list[str]:
+    """An httpx client's query parameters, encoded, but those the call sets itself."""
+    if not params:
+        return []
+    own = {urllib.parse.unquote(item.split("=", 1)[0]) for item in query}
+    return [
+        f"{_encode_query(k)}={_encode_query(v)}" for k, v in params.multi_items() if k not in own
+    ]
+
+
+def _credential(given: str | None, env: str) -> str | None:
+    """The token passed, else the environment's: without surrounding whitespace (a newline read
+    from a file), and an empty one counts as none. One that an HTTP header cannot carry is
+    refused here, without showing it, rather than failing on every request (and retried as a
+    connection error, with the token in the underlying exception)."""
+    value = given if given is not None else os.environ.get(env)
+    value = value.strip() if value is not None else None
+    if not value:
+        return None
+    if not all(" " <= c <= "~" or c == "\t" for c in value):
+        where = "token=" if given is not None else env
+        raise ValueError(
+            f"the token ({where}) holds a control or non-ASCII character, which no HTTP header"
+            " can carry; it is not shown here"
+        )
+    return value
+
+
 def _pick(responses: Mapping[str, Any], status: int) -> tuple[bool, Any]:
     """The documented type for a status: exact code, then ``4XX``-style range, then default."""
     for key in (str(status), f"{status // 100}XX", "default"):
@@ -381,10 +439,14 @@ class BaseClient:
         # False: a 2xx body that does not match the spec is returned as far as it goes (logged);
         # True: it raises APIResponseValidationError naming each field path.
         self.strict_response_validation = strict_response_validation
-        self.token = token if token is not None else os.environ.get(TOKEN_ENV)
+        self.token = _credential(token, TOKEN_ENV)
         # HTTP basic credentials (user name, password), for operations secured that way.
         self.basic_auth = basic_auth
-        given = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+        given = (
+            (base_url.strip() if isinstance(base_url, str) else base_url)
+            or os.environ.get(BASE_URL_ENV, "").strip()
+            or DEFAULT_BASE_URL
+        )
         if not given:
             raise ValueError(f"no base URL: pass base_url= or set {BASE_URL_ENV}")
         url = httpx.URL(str(given))
@@ -477,8 +539,12 @@ class BaseClient:
             path = path.replace("{" + name + "}", encoded)
         return str(self.base_url) + path
 
-    def build_request(self, options: RequestOptions) -> httpx.Request:
-        """The ``httpx.Request`` a call sends (nothing is sent here)."""
+    def build_request(
+        self, options: RequestOptions, http: httpx.Client | httpx.AsyncClient | None = None
+    ) -> httpx.Request:
+        """The ``httpx.Request`` a call sends (nothing is sent here), on top of the headers,
+        query parameters and cookies of the httpx client ``http`` sends it with (a name the call
+        sets replaces the client's)."""
         headers: dict[str, str] = {
             "Accept": options.accept,
             "User-Agent": USER_AGENT,
@@ -522,14 +588,20 @@ class BaseClient:
         pairs = [f"{k}={urllib.parse.quote(v, safe='')}" for k, v in cookies.items()]
         if secret_cookie is not None:  # a credential is sent exactly as given
             pairs.append(f"{secret_cookie[0]}={secret_cookie[1]}")
+        url = self._url(options)
+        merged = httpx.Headers()
+        if http is not None:
+            merged.update(http.headers)  # e.g. Accept-Encoding, and the user's own
+            pairs = _jar_cookies(http.cookies, url, pairs) + pairs
+            query = _client_params(http.params, query) + query
         if pairs:
             headers["Cookie"] = "; ".join(pairs)
+        merged.update(headers)
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
-        url = self._url(options) + ("?" + "&".join(query) if query else "")
         return httpx.Request(
             options.method,
-            url,
-            headers=headers,
+            url + ("?" + "&".join(query) if query else ""),
+            headers=merged,
             content=encoded.content,
             files=encoded.parts,
             extensions={"timeout": httpx.Timeout(timeout).as_dict()},
@@ -563,15 +635,25 @@ class BaseClient:
         """Whether the body is left unread for the caller (a 2xx of a streamed call)."""
         return RESPONSE_MODE.get() == "stream" and response.is_success
 
-    def _check_size(self, response: httpx.Response, size: int) -> None:
+    def _declared_size(self, response: httpx.Response) -> None:
+        """A 2xx whose ``Content-Length`` is over ``max_response_size`` is refused unread."""
+        length = response.headers.get("content-length", "")
         limit = self.max_response_size
-        if limit is not None and size > limit:
+        if response.is_success and limit is not None and length.isdigit() and int(length) > limit:
             raise APIResponseTooLargeError(response, limit)
 
-    def _declared_size(self, response: httpx.Response) -> None:
-        length = response.headers.get("content-length", "")
-        if length.isdigit():
-            self._check_size(response, int(length))
+    def _take(self, response: httpx.Response, chunks: list[bytes], chunk: bytes, size: int) -> bool:
+        """Keep ``chunk`` (``size`` bytes read so far, it included); False: stop reading. A 2xx
+        over ``max_response_size`` raises; any other status keeps its first bytes up to the
+        limit, so that it is still retried or raised as its status error."""
+        limit = self.max_response_size
+        if limit is None or size <= limit:
+            chunks.append(chunk)
+            return True
+        if response.is_success:
+            raise APIResponseTooLargeError(response, limit)
+        chunks.append(chunk[: len(chunk) - (size - limit)])
+        return False
 
     def process_response(self, options: RequestOptions, response: httpx.Response) -> Any:
         """The parsed body of a 2xx response; any other status raises ``APIStatusError``."""
@@ -643,19 +725,25 @@ class BaseClient:
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
-    """A server's wish: ``retry-after-ms``, or ``Retry-After`` in seconds or as an HTTP date."""
+    """A server's wish: ``retry-after-ms``, else ``Retry-After`` in seconds or as an HTTP date
+    (a date without a zone, ``-0000``, is UTC); one that does not parse is no wish."""
     try:
-        if "retry-after-ms" in headers:
-            return float(headers["retry-after-ms"]) / 1000
-        value = headers.get("retry-after")
-        if value is None:
-            return None
-        try:
-            return float(value)
-        except ValueError:
-            moment = email.utils.parsedate_to_datetime(value)
-            return (moment - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
-    except (ValueError, TypeError, OverflowError):
+        return float(headers["retry-after-ms"]) / 1000
+    except (KeyError, ValueError, OverflowError):
+        pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.timezone.utc)
+        return (moment - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+    except (ValueError, TypeError, OverflowError, IndexError):
         return None
 
 
@@ -716,6 +804,8 @@ class SyncAPIClient(BaseClient):
             strict_response_validation=strict_response_validation,
         )
         self._owns_client = http_client is None
+        if http_client is not None and isinstance(timeout, NotGiven):
+            self.timeout = http_client.timeout  # the client's own, unless timeout= says otherwise
         self._client = (
             http_client if http_client is not None else httpx.Client(timeout=self.timeout)
         )
@@ -745,7 +835,7 @@ class SyncAPIClient(BaseClient):
     def request(self, options: RequestOptions) -> Any:
         """Send, retrying connection errors, timeouts and retryable statuses with backoff."""
         # Built once: a body read from a file is read once, and every attempt sends the same bytes.
-        request = self.build_request(options)
+        request = self.build_request(options, self._client)
         for attempt in range(self.max_retries + 1):
             if attempt:
                 request.headers[RETRY_COUNT_HEADER] = str(attempt)
@@ -769,6 +859,8 @@ class SyncAPIClient(BaseClient):
                 self._log_retry(request, type(exc).__name__, delay)
                 self._sleep(delay)
                 continue
+            except httpx.RequestError as exc:  # a body that cannot be decoded, too many redirects
+                raise APIConnectionError(request, f"{type(exc).__name__}: {exc}") from exc
             if retries_left and not response.is_success and self.should_retry(response):
                 delay = self.retry_delay(attempt + 1, response)
                 self._log_retry(request, f"status {response.status_code}", delay)
@@ -781,11 +873,12 @@ class SyncAPIClient(BaseClient):
         """Read the body into memory (at most ``max_response_size`` bytes) and release the connection."""
         try:
             self._declared_size(response)
-            chunks, size = [], 0
+            chunks: list[bytes] = []
+            size = 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
-                self._check_size(response, size)
-                chunks.append(chunk)
+                if not self._take(response, chunks, chunk, size):
+                    break
             response._content = b"".join(chunks)  # what httpx's own read() does
         finally:
             response.close()
@@ -810,29 +903,60 @@ class SyncAPIClient(BaseClient):
         self.close()
 
 
-class _Slots:
-    """At most ``size`` requests in flight (no limit when ``size`` is None); the semaphore is
-    made in the running event loop on first use."""
+class _Pool:
+    """The httpx client of an async client and its ``with_options`` copies, and at most ``size``
+    requests in flight in each event loop (no limit when ``size`` is None).
 
-    def __init__(self, size: int | None) -> None:
+    A client may outlive an event loop (``asyncio.run`` twice, a test loop per test): the
+    semaphore is made per loop, and when the loop the SDK's own httpx client was last used in
+    has been closed, its connections (bound to that loop) are dropped for a new client that
+    keeps the cookies. A client the user passed is always used as it is."""
+
+    def __init__(self, client: httpx.AsyncClient | None, timeout: Timeout, size: int) -> None:
+        self.owned = client is None
+        self.client = client if client is not None else self._new(timeout, httpx.Cookies())
+        self._timeout = timeout
         self._size = size
-        self._semaphore: asyncio.Semaphore | None = None
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._semaphores: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, asyncio.Semaphore
+        ] = weakref.WeakKeyDictionary()
+
+    @staticmethod
+    def _new(timeout: Timeout, cookies: httpx.Cookies) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=timeout, limits=DEFAULT_LIMITS, cookies=cookies)
+
+    def current(self) -> httpx.AsyncClient:
+        """The httpx client for the running loop."""
+        if self.owned:
+            loop = asyncio.get_running_loop()
+            last = self._loop() if self._loop is not None else None
+            if last is not loop:
+                if last is not None and last.is_closed() and not self.client.is_closed:
+                    self.client = self._new(self._timeout, self.client.cookies)
+                self._loop = weakref.ref(loop)
+        return self.client
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        semaphore = self._semaphores.get(loop)
+        if semaphore is None:
+            semaphore = self._semaphores[loop] = asyncio.Semaphore(self._size)
+        return semaphore
 
     async def __aenter__(self) -> None:
-        if self._size is not None:
-            if self._semaphore is None:
-                self._semaphore = asyncio.Semaphore(self._size)
-            await self._semaphore.acquire()
+        if self.owned:
+            await self._semaphore().acquire()
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._semaphore is not None:
-            self._semaphore.release()
+        if self.owned:
+            self._semaphore().release()
 
 
 class AsyncAPIClient(BaseClient):
     """Sends requests with an ``httpx.AsyncClient``."""
 
-    _client: httpx.AsyncClient
+    _pool: _Pool
 
     def __init__(
         self,
@@ -858,14 +982,16 @@ class AsyncAPIClient(BaseClient):
             strict_response_validation=strict_response_validation,
         )
         self._owns_client = http_client is None
-        self._client = (
-            http_client
-            if http_client is not None
-            else httpx.AsyncClient(timeout=self.timeout, limits=DEFAULT_LIMITS)
-        )
-        # Calls beyond the pool size wait here, not in the pool: a pool wait counts against the
-        # timeout, so 1,000 concurrent calls would otherwise fail with PoolTimeout.
-        self._slots = _Slots(DEFAULT_LIMITS.max_connections if self._owns_client else None)
+        if http_client is not None and isinstance(timeout, NotGiven):
+            self.timeout = http_client.timeout  # the client's own, unless timeout= says otherwise
+        # Calls beyond the pool size wait in the pool object, not in httpx's pool: a pool wait
+        # counts against the timeout, so 1,000 concurrent calls would otherwise fail with
+        # PoolTimeout.
+        self._pool = _Pool(http_client, self.timeout, DEFAULT_LIMITS.max_connections or 100)
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        return self._pool.client
 
     def with_options(
         self: _AsyncSelf,
@@ -886,21 +1012,22 @@ class AsyncAPIClient(BaseClient):
             max_response_size,
             strict_response_validation,
         )
-        copy._client, copy._owns_client, copy._slots = self._client, False, self._slots
+        copy._pool, copy._owns_client = self._pool, False
         return copy
 
     async def request(self, options: RequestOptions) -> Any:
         """Send, retrying connection errors, timeouts and retryable statuses with backoff."""
         # Built once: a body read from a file is read once, and every attempt sends the same bytes.
-        request = self.build_request(options)
+        http = self._pool.current()
+        request = self.build_request(options, http)
         for attempt in range(self.max_retries + 1):
             if attempt:
                 request.headers[RETRY_COUNT_HEADER] = str(attempt)
             self._log_request(request, attempt)
             retries_left = attempt < self.max_retries
             try:
-                async with self._slots:
-                    response = await self._client.send(request, stream=True)
+                async with self._pool:
+                    response = await http.send(request, stream=True)
                     if not self._streams(response):
                         await self._read(response)
             except httpx.TimeoutException as exc:
@@ -917,6 +1044,8 @@ class AsyncAPIClient(BaseClient):
                 self._log_retry(request, type(exc).__name__, delay)
                 await self._sleep(delay)
                 continue
+            except httpx.RequestError as exc:  # a body that cannot be decoded, too many redirects
+                raise APIConnectionError(request, f"{type(exc).__name__}: {exc}") from exc
             if retries_left and not response.is_success and self.should_retry(response):
                 delay = self.retry_delay(attempt + 1, response)
                 self._log_retry(request, f"status {response.status_code}", delay)
@@ -932,11 +1061,12 @@ class AsyncAPIClient(BaseClient):
         """Read the body into memory (at most ``max_response_size`` bytes) and release the connection."""
         try:
             self._declared_size(response)
-            chunks, size = [], 0
+            chunks: list[bytes] = []
+            size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
-                self._check_size(response, size)
-                chunks.append(chunk)
+                if not self._take(response, chunks, chunk, size):
+                    break
             response._content = b"".join(chunks)  # what httpx's own aread() does
         finally:
             await response.aclose()

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, TypeVar, cas
 import httpx
 import pydantic
 
+from ._exceptions import APIConnectionError, APITimeoutError
 from ._models import complete
 
 if TYPE_CHECKING:
@@ -98,7 +99,13 @@ class APIResponse(Generic[_R]):
         if not self._parsed:
             if not self._is_read():
                 try:
-                    self.http_response.read()
+                    self.read()
+                except (httpx.StreamConsumed, httpx.StreamClosed):
+                    raise RuntimeError(
+                        "parse() needs the whole body, but it was iterated (iter_bytes() and the"
+                        " like) or the response was closed: call read() before iterating, or"
+                        " parse() inside the `with` block"
+                    ) from None
                 except RuntimeError:  # an async stream cannot be read synchronously
                     raise RuntimeError(
                         "call `await response.aread()` before parse() on an async streamed response"
@@ -116,32 +123,36 @@ class APIResponse(Generic[_R]):
         return True
 
     # Streamed bodies (``with_streaming_response``); on a read response these replay the content.
+    # A connection that fails or times out while the body streams raises the SDK's
+    # APIConnectionError / APITimeoutError, as it does while a call is made.
     def read(self) -> bytes:
-        return self.http_response.read()
+        with _mapped(self.http_response.request):
+            return self.http_response.read()
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        return self.http_response.iter_bytes(chunk_size)
+        return _iter(self.http_response.request, self.http_response.iter_bytes(chunk_size))
 
     def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
-        return self.http_response.iter_text(chunk_size)
+        return _iter(self.http_response.request, self.http_response.iter_text(chunk_size))
 
     def iter_lines(self) -> Iterator[str]:
-        return self.http_response.iter_lines()
+        return _iter(self.http_response.request, self.http_response.iter_lines())
 
     def close(self) -> None:
         self.http_response.close()
 
     async def aread(self) -> bytes:
-        return await self.http_response.aread()
+        with _mapped(self.http_response.request):
+            return await self.http_response.aread()
 
     def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        return self.http_response.aiter_bytes(chunk_size)
+        return _aiter(self.http_response.request, self.http_response.aiter_bytes(chunk_size))
 
     def aiter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
-        return self.http_response.aiter_text(chunk_size)
+        return _aiter(self.http_response.request, self.http_response.aiter_text(chunk_size))
 
     def aiter_lines(self) -> AsyncIterator[str]:
-        return self.http_response.aiter_lines()
+        return _aiter(self.http_response.request, self.http_response.aiter_lines())
 
     async def aclose(self) -> None:
         await self.http_response.aclose()
@@ -149,6 +160,31 @@ class APIResponse(Generic[_R]):
     def __repr__(self) -> str:
         request = self.http_response.request
         return f"<APIResponse [{self.status_code}] {request.method} {request.url.path}>"
+
+
+@contextlib.contextmanager
+def _mapped(request: httpx.Request) -> Iterator[None]:
+    """httpx's errors while a body is read, as the SDK's."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise APITimeoutError(request) from exc
+    except httpx.RequestError as exc:
+        raise APIConnectionError(request, f"{type(exc).__name__}: {exc}") from exc
+
+
+_T = TypeVar("_T")
+
+
+def _iter(request: httpx.Request, chunks: Iterator[_T]) -> Iterator[_T]:
+    with _mapped(request):
+        yield from chunks
+
+
+async def _aiter(request: httpx.Request, chunks: AsyncIterator[_T]) -> AsyncIterator[_T]:
+    with _mapped(request):
+        async for chunk in chunks:
+            yield chunk
 
 
 def _is_list(annotation: Any) -> bool:

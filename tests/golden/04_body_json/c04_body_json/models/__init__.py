@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._models import model_named
-
 if TYPE_CHECKING:
     from .address import Address as Address
     from .circle import Circle as Circle
@@ -45,6 +43,10 @@ _MODULES: dict[str, str] = {
 def __getattr__(name: str) -> Any:
     if name not in _MODULES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # Imported here: a global of that name would be replaced by a model module named so
+    # (importing ``.model_named`` sets this package's attribute ``model_named``).
+    from .._models import model_named
+
     value = globals()[name] = model_named(name)  # a class compiled: ready for a TypeAdapter too
     return value
 
