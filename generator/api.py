@@ -9,7 +9,7 @@ from .errors import GeneratorError, Problem, pointer
 from .ir import Api, Operation, Tag
 from .load import Document
 from .models import ModelBuilder
-from .operations import build_operations
+from .operations import build_operations, credentials_of
 from .types import Trace
 
 __all__ = ["build_api", "tags_of"]
@@ -43,6 +43,7 @@ def build_api(document: Document, trace: Trace | None = None) -> tuple[Api, list
         aliases=tuple(aliases),
         operations=tuple(operations),
         tags=tuple(tags_of(data, operations)),
+        credentials=tuple((scheme, name) for scheme, name in credentials_of(data, ctx).items() if name != "token"),
     )
     return api, _unique([p for p in ctx.problems if p.severity != "error"])
 

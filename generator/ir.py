@@ -412,6 +412,7 @@ class Security:
 
     scheme: str  # "bearer", "basic", "header", "query", "cookie"
     name: str = ""  # the header, query or cookie name for API keys
+    credential: str = "token"  # the client argument holding it: token, basic_auth or an API key's own
 
 
 @dataclass(frozen=True)
@@ -429,7 +430,7 @@ class Operation:
     body: RequestBody | None
     arguments: tuple[Argument, ...]  # the signature: parameters and body, merged and named
     responses: tuple[Response, ...]
-    security: tuple[Security, ...]
+    security: tuple[tuple[Security, ...], ...]  # alternatives, each the schemes sent together
     pointer: str = ""
 
     @property
@@ -462,6 +463,8 @@ class Api:
     operations: tuple[Operation, ...]
     tags: tuple[Tag, ...]
     warnings: tuple[str, ...] = field(default=())
+    # API key schemes with a client argument of their own: (scheme name, argument), spec order
+    credentials: tuple[tuple[str, str], ...] = field(default=())
 
 
 _NO_DEFAULT = object()

@@ -125,6 +125,7 @@ RESERVED_CLIENT_NAMES = frozenset(
         "build_request",
         "close",
         "copy",
+        "credentials",
         "default_headers",
         "max_retries",
         "models",
@@ -139,6 +140,22 @@ RESERVED_CLIENT_NAMES = frozenset(
         "with_streaming_response",
         "max_response_size",
         "strict_response_validation",
+    }
+)
+# The client's other constructor arguments: an API key's own argument takes none of them.
+RESERVED_CREDENTIAL_NAMES = frozenset(
+    {
+        "self",
+        "token",
+        "basic_auth",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "default_headers",
+        "http_client",
+        "max_response_size",
+        "strict_response_validation",
+        "credentials",
     }
 )
 RESERVED_FUNCTION_NAMES = frozenset({"cast", "datetime", "typing", "warnings", "annotations"})

@@ -292,24 +292,50 @@ def _response_headers(ctx: Context, response: Any, where: str, name: str) -> Mod
     return model if isinstance(model, ModelRef) else None
 
 
-def _security(document: dict[str, Any], ctx: Context, op: dict[str, Any], where: str) -> list[Security]:
-    """The credentials to send: the first requirement (they are alternatives) whose every scheme
-    is supported. An empty requirement first means authentication is optional: none is sent."""
+def _security(document: dict[str, Any], ctx: Context, op: dict[str, Any], where: str) -> list[tuple[Security, ...]]:
+    """The ways to authenticate, in the spec's order: each requirement (they are alternatives)
+    whose every scheme is supported. The client sends the first whose credentials it holds, and
+    nothing when it holds none. An empty requirement (authentication optional) adds nothing:
+    a client with a credential still sends it."""
     requirements = op["security"] if "security" in op else document.get("security") or []
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    credentials = credentials_of(document, ctx)
+    alternatives: list[tuple[Security, ...]] = []
     for requirement in requirements:
         if not requirement:
-            return []
-        chosen = [_scheme(deref(schemes.get(name), ctx, pointer("components", "securitySchemes", name))[0]) for name in requirement]
+            continue
+        chosen = [
+            _scheme(deref(schemes.get(name), ctx, pointer("components", "securitySchemes", name))[0], credentials.get(name, "token"))
+            for name in requirement
+        ]
         if all(s is not None for s in chosen):
-            return list(dict.fromkeys(s for s in chosen if s is not None))
-    if requirements:
+            alternatives.append(tuple(dict.fromkeys(s for s in chosen if s is not None)))
+    if not alternatives and requirements and all(requirements):
         names = ", ".join(sorted({n for r in requirements for n in r or {}}))
         ctx.warn(child(where, "security") if "security" in op else pointer("security"), f"no supported security scheme among {names}; no credential is sent")
-    return []
+    return list(dict.fromkeys(alternatives))
 
 
-def _scheme(scheme: Any) -> Security | None:
+def credentials_of(document: dict[str, Any], ctx: Context) -> dict[str, str]:
+    """The client argument that holds each API key scheme's key, by scheme name. Bearer, OAuth2
+    and OpenID Connect tokens are ``token`` (and HTTP basic credentials ``basic_auth``); an API
+    key is ``token`` too when it is the spec's only way to send a credential besides basic,
+    else an argument of its own, named after its scheme (``ApiKeyAuth`` → ``api_key_auth``)."""
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    keys: list[str] = []
+    bearer = False
+    for name, raw in schemes.items() if isinstance(schemes, dict) else ():
+        found = _scheme(deref(raw, ctx, pointer("components", "securitySchemes", name))[0], "")
+        if found is not None and found.scheme in ("header", "query", "cookie"):
+            keys.append(str(name))
+        bearer = bearer or (found is not None and found.scheme == "bearer")
+    if len(keys) == 1 and not bearer:
+        return {keys[0]: "token"}
+    names = naming.assign({k: naming.argument_name(k) for k in keys}, naming.RESERVED_CREDENTIAL_NAMES)
+    return dict(names)
+
+
+def _scheme(scheme: Any, credential: str) -> Security | None:
     if not isinstance(scheme, dict):
         return None
     kind = scheme.get("type")
@@ -318,11 +344,11 @@ def _scheme(scheme: Any) -> Security | None:
     if kind == "oauth2" or kind == "openIdConnect":
         return Security("bearer")
     if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
-        return Security("basic")
+        return Security("basic", credential="basic_auth")
     if kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie") and isinstance(scheme.get("name"), str):
         if scheme["in"] != "query" and not _TOKEN.fullmatch(scheme["name"]):
             return None  # no header or cookie can have that name: unsupported (a warning)
-        return Security(scheme["in"], scheme["name"])
+        return Security(scheme["in"], scheme["name"], credential)
     return None
 
 

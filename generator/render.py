@@ -539,7 +539,8 @@ def _operation_view(op: Operation, paged: PagedOperation | None = None) -> dict[
     if op.body is not None and op.body.media_type != "application/json":  # also a +json type: sent as documented
         option_lines.append(f"body_media_type={literal(op.body.media_type)}")
     if op.security:
-        option_lines.append(f"security={literal(tuple((s.scheme, s.name) for s in op.security))}")
+        ways = tuple(tuple((s.scheme, s.name, s.credential) for s in way) for way in op.security)
+        option_lines.append(f"security={literal(ways)}")
     # Required arguments first, so a reader sees them at the top of the signature.
     args = [_argument_view(a) for a in op.arguments if a.required] + [_argument_view(a) for a in op.arguments if not a.required]
     title = comment(op.summary or op.operation_id)
@@ -666,6 +667,11 @@ def render(
         "log_env": f"{config.env}_LOG",
         "base_url_env": f"{config.env}_BASE_URL",
         "wrappers": _WRAPPERS,
+        # API keys with an argument of their own: the argument, its environment variable, the scheme
+        "credentials": [
+            {"argument": name, "env": f"{config.env}_{name.upper()}", "scheme": comment(scheme)}
+            for scheme, name in api.credentials
+        ],
     }
     files: dict[str, str] = {}
     order = [] if order is None else order

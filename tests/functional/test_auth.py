@@ -49,3 +49,69 @@ def test_basic_and_bearer_credentials(tmp_path: Path, fresh_import: Any) -> None
     plain = pkg.Auth(token="tok", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
     plain.default.with_basic()
     assert "authorization" not in seen[-1].headers
+
+
+KEYS_SPEC = {
+    "openapi": "3.1.0",
+    "info": {"title": "Keys", "version": "1"},
+    "servers": [{"url": "http://keys.test"}],
+    "security": [{"bearer": []}, {"ApiKeyAuth": []}, {"basic": []}],
+    "paths": {
+        "/either": {"get": {"operationId": "either", "responses": {"204": {"description": "ok"}}}},
+        "/both": {"get": {"operationId": "both", "security": [{"ApiKeyAuth": [], "QueryKey": []}], "responses": {"204": {"description": "ok"}}}},
+        "/optional": {"get": {"operationId": "optional", "security": [{}, {"QueryKey": []}], "responses": {"204": {"description": "ok"}}}},
+    },
+    "components": {
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            "QueryKey": {"type": "apiKey", "in": "query", "name": "key"},
+            "basic": {"type": "http", "scheme": "basic"},
+        }
+    },
+}
+
+
+def test_each_api_key_scheme_has_its_own_argument_and_the_first_held_way_is_sent(
+    tmp_path: Path, fresh_import: Any, httpserver: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    """Alternatives are chosen when the call is made, by the credentials the client holds: an
+    API key beside a bearer token has an argument (and an environment variable) of its own."""
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(KEYS_SPEC), encoding="utf-8")
+    result = run(Config(spec=spec, out=tmp_path / "out", package="fx_auth_keys", client="Keys", root=tmp_path))
+    assert result.warnings == []
+    write_tree(tmp_path / "out", result.files, result.spec_sha256)
+    pkg = fresh_import(tmp_path / "out", "fx_auth_keys")
+    for path in ("/either", "/both", "/optional"):
+        httpserver.expect_request(path).respond_with_data(status=204)
+    url = httpserver.url_for("")
+
+    def sent(client: Any, call: str) -> tuple[str | None, str | None, str]:
+        getattr(client.default, call)()
+        request = httpserver.log[-1][0]
+        return request.headers.get("Authorization"), request.headers.get("X-API-Key"), request.query_string.decode()
+
+    for name in ("FX_AUTH_KEYS_API_TOKEN", "FX_AUTH_KEYS_API_KEY_AUTH", "FX_AUTH_KEYS_QUERY_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    only_key = pkg.Keys(base_url=url, api_key_auth="k-1")
+    assert sent(only_key, "either") == (None, "k-1", "")  # the second way: the only one held
+    assert sent(pkg.Keys(base_url=url, token="t-1", api_key_auth="k-1"), "either") == ("Bearer t-1", None, "")
+    basic = pkg.Keys(base_url=url, basic_auth=("ada", "pw"))
+    assert sent(basic, "either") == ("Basic " + base64.b64encode(b"ada:pw").decode(), None, "")
+    # Both schemes of one requirement, or nothing.
+    assert sent(only_key, "both") == (None, None, "")
+    both = pkg.Keys(base_url=url, api_key_auth="k-1", query_key="q-1")
+    assert sent(both, "both") == (None, "k-1", "key=q-1")
+    assert sent(both.with_options(max_retries=0), "both") == (None, "k-1", "key=q-1")
+    # Optional authentication: sent when held.
+    assert sent(both, "optional") == (None, None, "key=q-1")
+    assert sent(only_key, "optional") == (None, None, "")
+    # From the environment, stripped; never shown.
+    monkeypatch.setenv("FX_AUTH_KEYS_API_KEY_AUTH", "k-env\n")
+    assert sent(pkg.Keys(base_url=url), "either") == (None, "k-env", "")
+    assert "k-1" not in repr(both) and "q-1" not in repr(both) and "api_key_auth='***'" in repr(both)
+    caplog.set_level("DEBUG", logger="fx_auth_keys")
+    sent(both, "both")
+    ours = " ".join(r.getMessage() for r in caplog.records if r.name == "fx_auth_keys")
+    assert "q-1" not in ours and "key=***" in ours

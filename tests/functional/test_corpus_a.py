@@ -1142,6 +1142,11 @@ def test_13_generated_modules_and_namespaces(load: Callable[[str], Any]) -> None
 # =============================================================== 14: security
 
 
+def _keys_client(module: Any, server: HTTPServer, key: str | None = TOKEN) -> Any:
+    """The bearer token and each API key scheme's own argument (the spec has both kinds)."""
+    return module.Client(token=key, header_key=key, query_key=key, cookie_key=key, base_url=server.url_for(""))
+
+
 def _credential_view(request: Request) -> dict[str, Any]:
     return {
         "authorization": request.headers.get("Authorization"),
@@ -1176,7 +1181,7 @@ def test_14_security_schemes(
     else:
         handler.respond_with_data("", status=204)
 
-    with _client(c14, httpserver) as client:
+    with _keys_client(c14, httpserver) as client:
         result = getattr(client.auth, call)(**kwargs)
 
     request = _only_request(httpserver)
@@ -1194,7 +1199,7 @@ def test_14_alternative_requirements_send_one_credential(httpserver: HTTPServer,
     c14 = load("14_security")
     httpserver.expect_request("/keys/either", method="GET").respond_with_data("", status=204)
 
-    with _client(c14, httpserver) as client:
+    with _keys_client(c14, httpserver) as client:
         client.auth.with_either_key()
 
     assert _credential_view(_only_request(httpserver)) == {"authorization": None, "x-api-key": TOKEN, "api_key": [], "cookies": {}}
@@ -1204,11 +1209,12 @@ def test_14_no_token_sends_no_credential(
     httpserver: HTTPServer, load: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     c14 = load("14_security")
-    monkeypatch.delenv("C14_SECURITY_API_TOKEN", raising=False)
+    for name in ("API_TOKEN", "HEADER_KEY", "QUERY_KEY", "COOKIE_KEY"):
+        monkeypatch.delenv(f"C14_SECURITY_{name}", raising=False)
     httpserver.expect_request("/me", method="GET").respond_with_json({"detail": "who?"}, status=401)
     httpserver.expect_request("/keys/cookie", method="GET").respond_with_data("", status=204)
 
-    with _client(c14, httpserver, token=None) as client:
+    with _keys_client(c14, httpserver, None) as client:
         with pytest.raises(c14.AuthenticationError):
             client.auth.get_me()
         client.auth.with_cookie_key()
@@ -1222,7 +1228,7 @@ def test_14_token_from_the_environment(
     httpserver: HTTPServer, load: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     c14 = load("14_security")
-    monkeypatch.setenv("C14_SECURITY_API_TOKEN", "env-token")
+    monkeypatch.setenv("C14_SECURITY_HEADER_KEY", "env-token")  # the scheme's own variable
     httpserver.expect_request("/keys/header", method="GET").respond_with_data("", status=204)
 
     with c14.Client(base_url=httpserver.url_for("")) as client:
@@ -1243,7 +1249,7 @@ def test_14_api_key_values_reach_the_server_unchanged(
     httpserver.expect_request("/keys/query", method="GET").respond_with_data("", status=204)
     httpserver.expect_request("/keys/cookie", method="GET").respond_with_data("", status=204)
 
-    with _client(c14, httpserver, token=token) as client:
+    with _keys_client(c14, httpserver, token) as client:
         client.auth.with_query_key()
         client.auth.with_cookie_key()
 

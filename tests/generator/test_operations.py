@@ -71,7 +71,7 @@ def test_real_spec_ids_query_and_body_merge(spec: dict[str, Any]) -> None:
     assert by_wire["ids"].location == "body" and by_wire["tenant_ids"].location == "body"
     assert by_wire["from"].name == "from_" and by_wire["from"].location == "query"
     assert by_wire["timestamp_from"].type.annotation(argument=True) == "datetime.datetime | str | None"
-    assert op.security == (Security("bearer"),)
+    assert op.security == ((Security("bearer"),),)
     assert op.module == "search_pipelines_metrics" and op.name == "search_pipelines_metrics"
     assert op.pointer == "#/paths/~1pipelines~1metrics/post"
 
@@ -225,28 +225,45 @@ SCHEMES = {
 @pytest.mark.parametrize(
     ("scheme", "expected"),
     [
-        ("bearer", (Security("bearer"),)),
-        ("Bearer2", (Security("bearer"),)),
-        ("headerKey", (Security("header", "X-Api-Key"),)),
-        ("queryKey", (Security("query", "api_key"),)),
-        ("cookieKey", (Security("cookie", "session"),)),
-        ("oauth", (Security("bearer"),)),
-        ("oidc", (Security("bearer"),)),
+        ("bearer", Security("bearer")),
+        ("Bearer2", Security("bearer")),
+        # Beside bearer schemes, each API key has an argument of its own, named after its scheme.
+        ("headerKey", Security("header", "X-Api-Key", "header_key")),
+        ("queryKey", Security("query", "api_key", "query_key")),
+        ("cookieKey", Security("cookie", "session", "cookie_key")),
+        ("oauth", Security("bearer")),
+        ("oidc", Security("bearer")),
     ],
 )
-def test_security_schemes_are_mapped(scheme: str, expected: tuple[Security, ...]) -> None:
+def test_security_schemes_are_mapped(scheme: str, expected: Security) -> None:
     api, warnings = _build(
         _doc({"/a": {"get": {"operationId": "a", "security": [{scheme: []}], "responses": OK}}}, components={"securitySchemes": SCHEMES})
     )
-    assert _op(api, "a").security == expected
+    assert _op(api, "a").security == ((expected,),)
     assert warnings == []
+    assert api.credentials == (("headerKey", "header_key"), ("queryKey", "query_key"), ("cookieKey", "cookie_key"))
+
+
+@pytest.mark.parametrize("others", [{}, {"basic": SCHEMES["basic"]}])
+def test_the_only_api_key_scheme_is_the_token(others: dict[str, Any]) -> None:
+    """No bearer scheme and one API key: the key is ``token`` (as the client's one credential)."""
+    schemes = {"headerKey": SCHEMES["headerKey"], **others}
+    api, _ = _build(_doc({"/a": {"get": {"operationId": "a", "security": [{"headerKey": []}], "responses": OK}}}, components={"securitySchemes": schemes}))
+    assert _op(api, "a").security == ((Security("header", "X-Api-Key"),),)
+    assert api.credentials == ()
+
+
+def test_api_key_arguments_avoid_the_clients_other_arguments() -> None:
+    schemes = {"token": SCHEMES["headerKey"], "timeout": SCHEMES["queryKey"], "bearer": SCHEMES["bearer"]}
+    api, _ = _build(_doc({"/a": {"get": {"operationId": "a", "responses": OK}}}, components={"securitySchemes": schemes}))
+    assert api.credentials == (("token", "token_3c46"), ("timeout", "timeout_"))  # a hash of the scheme name, or a _
 
 
 def test_basic_auth_is_mapped() -> None:
     api, warnings = _build(
         _doc({"/a": {"get": {"operationId": "a", "security": [{"basic": []}], "responses": OK}}}, components={"securitySchemes": SCHEMES})
     )
-    assert _op(api, "a").security == (Security("basic"),)
+    assert _op(api, "a").security == ((Security("basic", credential="basic_auth"),),)
     assert warnings == []
 
 
@@ -262,10 +279,22 @@ def test_security_global_default_override_and_alternatives() -> None:
             security=[{"basic": []}, {"bearer": []}],
         )
     )
-    assert _op(api, "globalDefault").security == (Security("basic"),)  # the first alternative
+    basic = Security("basic", credential="basic_auth")
+    assert _op(api, "globalDefault").security == ((basic,), (Security("bearer"),))
     assert _op(api, "noAuth").security == ()
-    # Requirements are alternatives: the first one whose schemes are all supported is sent.
-    assert _op(api, "either").security == (Security("header", "X-Api-Key"),)
+    # Requirements are alternatives, in the spec's order (the client sends the first it holds
+    # every credential of); two bearer schemes in one requirement are one token.
+    assert _op(api, "either").security == ((Security("header", "X-Api-Key", "header_key"),), (Security("bearer"),))
+
+
+def test_an_optional_requirement_adds_no_alternative() -> None:
+    """``security: [{}, {bearer: []}]``: authentication is optional; a client with a token
+    still sends it (a client without one sends nothing either way)."""
+    api, warnings = _build(
+        _doc({"/a": {"get": {"operationId": "a", "security": [{}, {"bearer": []}], "responses": OK}}}, components={"securitySchemes": SCHEMES})
+    )
+    assert _op(api, "a").security == ((Security("bearer"),),)
+    assert warnings == []
 
 
 def test_unsupported_security_scheme_is_a_warning_with_a_pointer() -> None:
@@ -442,7 +471,7 @@ def test_header_and_cookie_names_http_cannot_carry_are_left_out_with_a_warning()
     op = _op(api, "a")
     assert [(a.wire_name, a.location) for a in op.arguments] == [("a b", "query"), ("X-Good_1.0", "header")]
     assert op.security == ()
-    assert _op(api, "b").security == (Security("query", "api key"),)
+    assert _op(api, "b").security == ((Security("query", "api key"),),)  # the only usable key: token
     assert [(w.where, w.message.split(" (")[0]) for w in warnings] == [
         ("#/paths/~1a/get/parameters/1/name", "'X Bad\\tHeader' cannot be a header name"),
         ("#/paths/~1a/get/parameters/0/name", "'a b;c=d' cannot be a cookie name"),

@@ -63,7 +63,7 @@ def _options(
             "sort_dir": sort_dir,
         },
         body_fields={"ids": ids, "tenant_ids": tenant_ids},
-        security=(("bearer", ""),),
+        security=((("bearer", "", "token"),),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

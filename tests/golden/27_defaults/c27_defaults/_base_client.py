@@ -95,7 +95,9 @@ class RequestOptions:
     body_required: bool = False
     body_media_type: str = "application/json"  # also form, multipart, text/* or a binary type
     accept: str = "application/json"  # the media types of the documented responses
-    security: tuple[tuple[str, str], ...] = ()  # ("bearer", ""), ("header", "X-Api-Key"), ...
+    # The ways to authenticate (alternatives), each the schemes sent together as (kind, name,
+    # credential): (("bearer", "", "token"),), (("header", "X-Api-Key", "api_key"),), ...
+    security: tuple[tuple[tuple[str, str, str], ...], ...] = ()
     extra_headers: Headers | None = None
     extra_query: Query | None = None
     extra_body: Body | None = None
@@ -381,7 +383,7 @@ def _client_params(params: httpx.QueryParams, query: list[str]) -> list[str]:
     ]
 
 
-def _credential(given: str | None, env: str) -> str | None:
+def _credential(given: str | None, env: str, argument: str = "token") -> str | None:
     """The token passed, else the environment's: without surrounding whitespace (a newline read
     from a file), and an empty one counts as none. One that an HTTP header cannot carry is
     refused here, without showing it, rather than failing on every request (and retried as a
@@ -391,9 +393,9 @@ def _credential(given: str | None, env: str) -> str | None:
     if not value:
         return None
     if not all(" " <= c <= "~" or c == "\t" for c in value):
-        where = "token=" if given is not None else env
+        where = f"{argument}=" if given is not None else env
         raise ValueError(
-            f"the token ({where}) holds a control or non-ASCII character, which no HTTP header"
+            f"the credential ({where}) holds a control or non-ASCII character, which no HTTP header"
             " can carry; it is not shown here"
         )
     return value
@@ -440,6 +442,8 @@ class BaseClient:
         # True: it raises APIResponseValidationError naming each field path.
         self.strict_response_validation = strict_response_validation
         self.token = _credential(token, TOKEN_ENV)
+        # The keys of API key schemes with an argument of their own, by argument name.
+        self.credentials: dict[str, str | None] = {}
         # HTTP basic credentials (user name, password), for operations secured that way.
         self.basic_auth = basic_auth
         given = (
@@ -458,8 +462,9 @@ class BaseClient:
 
     def __repr__(self) -> str:
         token = "None" if self.token is None else "'***'"
+        keys = "".join(f", {name}='***'" for name, key in self.credentials.items() if key)
         basic = "" if self.basic_auth is None else ", basic_auth=('***', '***')"
-        return f"{type(self).__name__}(base_url={str(self.base_url)!r}, token={token}{basic})"
+        return f"{type(self).__name__}(base_url={str(self.base_url)!r}, token={token}{keys}{basic})"
 
     def _copy_settings(
         self,
@@ -472,6 +477,7 @@ class BaseClient:
     ) -> None:
         """``with_options``: the same configuration, with what is given replaced."""
         self.token, self.basic_auth, self.base_url = other.token, other.basic_auth, other.base_url
+        self.credentials = other.credentials
         self.max_response_size = (
             other.max_response_size
             if isinstance(max_response_size, NotGiven)
@@ -509,12 +515,32 @@ class BaseClient:
         delay: float = min(INITIAL_RETRY_DELAY * 2.0 ** (attempt - 1), MAX_RETRY_DELAY)
         return delay * (1.0 - 0.25 * random.random())
 
+    def _secret(self, credential: str) -> str | None:
+        if credential == "basic_auth":
+            return "" if self.basic_auth is not None else None
+        return self.token if credential == "token" else self.credentials.get(credential)
+
+    def _credentials_for(
+        self, ways: tuple[tuple[tuple[str, str, str], ...], ...]
+    ) -> list[tuple[str, str, str]]:
+        """(kind, name, secret) of each scheme of the first way to authenticate whose every
+        credential this client holds; none held: nothing is sent (the server says 401)."""
+        for way in ways:
+            secrets = [self._secret(credential) for _, _, credential in way]
+            if all(secret is not None for secret in secrets):
+                return [(kind, name, secret or "") for (kind, name, _), secret in zip(way, secrets)]
+        return []
+
+    def _secrets(self) -> list[str]:
+        """What log lines must not show."""
+        return [s for s in (self.token, *self.credentials.values()) if s]
+
     def _log_request(self, request: httpx.Request, attempt: int) -> None:
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s %s (attempt %d)",
                 request.method,
-                _redacted_url(request.url, self.token),
+                _redacted_url(request.url, self._secrets()),
                 attempt + 1,
             )
 
@@ -522,7 +548,7 @@ class BaseClient:
         log.info(
             "%s %s: %s; retrying in %.2f s",
             request.method,
-            _redacted_url(request.url, self.token),
+            _redacted_url(request.url, self._secrets()),
             reason,
             delay,
         )
@@ -557,22 +583,18 @@ class BaseClient:
             for pair in serialize("cookie", k, v, options.styles.get(("cookie", k)))
         )
         secret_cookie: tuple[str, str] | None = None
-        for kind, name in options.security:
-            if kind == "basic":
-                if self.basic_auth is not None:
-                    pair = f"{self.basic_auth[0]}:{self.basic_auth[1]}".encode()
-                    headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
-                continue
-            if self.token is None:
-                continue
-            if kind == "bearer":
-                headers["Authorization"] = f"Bearer {self.token}"
+        for kind, name, secret in self._credentials_for(options.security):
+            if kind == "basic" and self.basic_auth is not None:
+                pair = f"{self.basic_auth[0]}:{self.basic_auth[1]}".encode()
+                headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+            elif kind == "bearer":
+                headers["Authorization"] = f"Bearer {secret}"
             elif kind == "header":
-                headers[name] = self.token
+                headers[name] = secret
             elif kind == "query":
-                query.append(f"{urllib.parse.quote(name, safe='')}={_encode_query(self.token)}")
+                query.append(f"{urllib.parse.quote(name, safe='')}={_encode_query(secret)}")
             elif kind == "cookie":
-                secret_cookie = (name, _cookie_value(self.token))
+                secret_cookie = (name, _cookie_value(secret))
         for key, value in _given(options.headers).items():
             for name, text in serialize("header", key, value, options.styles.get(("header", key))):
                 headers[name] = _header_value(name, text)
@@ -708,7 +730,7 @@ class BaseClient:
             log.warning(
                 "%s %s: the response does not match the spec, returned as sent: %s",
                 response.request.method,
-                _redacted_url(response.request.url, self.token),
+                _redacted_url(response.request.url, self._secrets()),
                 "; ".join(problems),
             )
             return construct(tp, data)
@@ -747,11 +769,11 @@ def _retry_after(headers: httpx.Headers) -> float | None:
         return None
 
 
-def _redacted_url(url: httpx.URL, token: str | None) -> str:
-    """The URL for a log line, with the credential (an API key in the query) hidden."""
+def _redacted_url(url: httpx.URL, secrets: list[str]) -> str:
+    """The URL for a log line, with the credentials (an API key in the query) hidden."""
     text = str(url)
-    if token:
-        text = text.replace(urllib.parse.quote(token, safe=""), "***").replace(token, "***")
+    for secret in secrets:
+        text = text.replace(urllib.parse.quote(secret, safe=""), "***").replace(secret, "***")
     return text
 
 

@@ -24,7 +24,7 @@ def _options(
         method="GET",
         path="/me",
         responses=RESPONSES,
-        security=(("bearer", ""),),
+        security=((("bearer", "", "token"),),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

@@ -26,7 +26,7 @@ def _options(
         path="/keys/cookie",
         responses=RESPONSES,
         cookies={"theme": theme},
-        security=(("cookie", "sid"),),
+        security=((("cookie", "sid", "cookie_key"),),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

@@ -24,7 +24,7 @@ def _options(
         method="GET",
         path="/keys/either",
         responses=RESPONSES,
-        security=(("header", "X-API-Key"),),
+        security=((("header", "X-API-Key", "header_key"),), (("query", "api_key", "query_key"),)),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

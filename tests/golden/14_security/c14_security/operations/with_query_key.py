@@ -26,7 +26,7 @@ def _options(
         path="/keys/query",
         responses=RESPONSES,
         query={"page": page},
-        security=(("query", "api_key"),),
+        security=((("query", "api_key", "query_key"),),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,
