@@ -246,6 +246,9 @@ def _tagged(schema: dict[str, Any], branches: list[Any], ctx: Context, where: st
     for value, target_ref in (disc.get("mapping") or {}).items():
         name = target_ref[len(prefix):] if isinstance(target_ref, str) and target_ref.startswith(prefix) else target_ref
         name = name.replace("~1", "/").replace("~0", "~") if isinstance(name, str) else name
+        if name not in ctx.components:  # a reference to nothing: an error, as a $ref to nothing is
+            ctx.error(child(where, "discriminator", "mapping", value), f"mapping target {target_ref!r} names no schema in #/components/schemas")
+            continue
         if name not in names:
             ctx.warn(child(where, "discriminator", "mapping", value), f"mapping target {target_ref!r} is not one of the union's branches")
             continue

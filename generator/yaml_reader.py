@@ -47,8 +47,11 @@ class _Loader(_SafeLoader):
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
     """Keys as JSON sees them: a scalar key is its text (``200:`` is "200", ``on:`` is "on")."""
     out: dict[object, Any] = {}
+    own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
+    merged = len(node.value) - own  # the pairs ``<<`` merges come first; a duplicate among the
+    explicit: set[object] = set()  # mapping's own pairs is an error
+    for index, (key_node, value_node) in enumerate(node.value):
         if isinstance(key_node, yaml.ScalarNode):
             key: object = key_node.value
         else:
@@ -56,11 +59,15 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         if not isinstance(key, (str, int, float, bool)) and key is not None:
             mark = key_node.start_mark
             raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a scalar", mark)
-        if key in out:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} at line {mark.line + 1}", mark
-            )
+        if index >= merged:
+            if key in explicit:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} at line {mark.line + 1}", mark
+                )
+            explicit.add(key)
+        # A key merged twice, or merged and set: the later pair's value (YAML's precedence, as
+        # PyYAML orders the pairs), in the first one's place.
         out[key] = loader.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
     return out
 

@@ -4,6 +4,7 @@ size cap on buffered bodies, against pytest-httpserver on 127.0.0.1, sync and as
 from __future__ import annotations
 
 import asyncio
+import itertools
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -255,6 +256,29 @@ def test_a_cursor_that_repeats_ends_the_iteration(httpserver: HTTPServer, paged:
     with paged.Client(token=TOKEN, base_url=httpserver.url_for("")) as client:
         assert [o.id_ for o in client.orders.iter_search_orders(query="q")] == ["a", "b"]
     assert seen == ["", "same"]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_server_that_ignores_the_page_argument_ends_the_iteration(httpserver: HTTPServer, paged: Any, mode: str) -> None:
+    """The same full page whatever page is asked for (a misconfigured ``param``): the repeat
+    ends the iteration, its items not yielded twice (before: the same page, forever)."""
+    seen = _pages(httpserver, "/users", "GET", {"any": {"data": [{"id": 1}, {"id": 2}]}}, lambda r: "any")
+    if mode == "sync":
+        with paged.Client(token=TOKEN, base_url=httpserver.url_for("")) as client:
+            ids = [u.id_ for u in itertools.islice(client.users.iter_list_users(per_page=2), 10)]
+    else:
+
+        async def go() -> list[int]:
+            async with paged.AsyncClient(token=TOKEN, base_url=httpserver.url_for("")) as client:
+                out: list[int] = []
+                async for u in client.users.iter_list_users(per_page=2):
+                    out.append(u.id_)
+                    if len(out) == 10:
+                        break
+                return out
+
+        ids = asyncio.run(go())
+    assert ids == [1, 2] and len(seen) == 2
 
 
 def test_only_configured_operations_get_an_iterator(paged: Any) -> None:

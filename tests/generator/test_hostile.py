@@ -485,6 +485,7 @@ BROKEN: dict[str, tuple[str, str]] = {
     "broken_path_template.json": ("#/paths/~1things~1{a}b}", "each { must be closed by a }"),
     "broken_lone_surrogates.json": ("#/components/schemas/Thing/description", "lone surrogate"),
     "broken_default_pattern.json": ("#/components/schemas/Thing/properties/code/default", "does not match"),
+    "broken_discriminator_mapping.json": ("#/components/schemas/Pet/discriminator/mapping/bird", "names no schema"),
     "broken_json_nan.json": ("#/components/schemas/Thing/properties/options/default/ceiling", "inf is not a JSON number"),
     "broken_yaml_non_json_values.yaml": ("#/components/schemas/Thing/properties/options/default/blob", "a bytes (what a YAML tag"),
     "broken_nested_schema_keyword.json": ("#/components/schemas/Thing/properties/a/properties/b/minLength", "is not of type 'integer'"),

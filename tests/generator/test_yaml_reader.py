@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 from conftest import ROOT
 
 from generator.errors import GeneratorError
@@ -41,3 +42,19 @@ def test_what_cannot_be_read_is_a_problem_naming_the_file(text: str, message: st
     with pytest.raises(GeneratorError) as info:
         read_yaml(text, "spec.yaml")
     assert info.value.source == "spec.yaml" and message in info.value.problems[0].message
+
+
+def test_a_merge_key_is_overridden_by_the_mappings_own_keys() -> None:
+    """YAML's ``<<``: the mapping's own keys win over merged ones, an earlier merged mapping over
+    a later one (as PyYAML's own loader reads it); a key twice among its own is still an error."""
+    text = (
+        "x-base: &base {title: Base, description: d, x-a: 1}\n"
+        "x-other: &other {title: Other, x-b: 2}\n"
+        "a:\n  <<: [*base, *other]\n  type: object\n  title: U\n"
+        "b:\n  <<: *other\n  x-b: 3\n"
+    )
+    data = read_yaml(text, "spec.yaml")
+    assert data["a"] == yaml.safe_load(text)["a"] == {"title": "U", "x-b": 2, "description": "d", "x-a": 1, "type": "object"}
+    assert data["b"] == {"title": "Other", "x-b": 3}
+    with pytest.raises(GeneratorError, match="duplicate key 'type'"):
+        read_yaml("a:\n  <<: {x: 1}\n  type: object\n  type: string\n", "spec.yaml")

@@ -54,13 +54,16 @@ def iter_items(
     size: Any,
 ) -> Iterator[Any]:
     """Request the page ``start`` selects (the server's first when not given), yield its items,
-    and go on to the next page until a page is empty, short, or has no next cursor."""
-    selected = start
+    and go on to the next page until a page is empty, short, has no next cursor, or repeats the
+    page before it (a server that ignores the page argument would otherwise be asked forever)."""
+    selected, previous = start, None
     while True:
         page = client.request(options(selected))
         items = list(_dig(page, paging.items) or [])
+        if items == previous:
+            return
         yield from items
-        selected = _after(paging, selected, page, items, size)
+        selected, previous = _after(paging, selected, page, items, size), items
         if selected is None:
             return
 
@@ -73,12 +76,14 @@ async def aiter_items(
     size: Any,
 ) -> AsyncIterator[Any]:
     """``iter_items`` for the async client."""
-    selected = start
+    selected, previous = start, None
     while True:
         page = await client.request(options(selected))
         items = list(_dig(page, paging.items) or [])
+        if items == previous:
+            return
         for item in items:
             yield item
-        selected = _after(paging, selected, page, items, size)
+        selected, previous = _after(paging, selected, page, items, size), items
         if selected is None:
             return
