@@ -541,6 +541,9 @@ def _operation_view(op: Operation, paged: PagedOperation | None = None) -> dict[
     if op.security:
         ways = tuple(tuple((s.scheme, s.name, s.credential) for s in way) for way in op.security)
         option_lines.append(f"security={literal(ways)}")
+    lists = tuple((a.location, "" if a.whole_body else a.wire_name, a.name) for a in op.arguments if _lists_only(a.type))
+    if lists:
+        option_lines.append(f"lists={literal(lists)}")
     # Required arguments first, so a reader sees them at the top of the signature.
     args = [_argument_view(a) for a in op.arguments if a.required] + [_argument_view(a) for a in op.arguments if not a.required]
     title = comment(op.summary or op.operation_id)
@@ -756,6 +759,13 @@ def render(
             example=_example(tags),
         )
     return files
+
+
+def _lists_only(t: TypeRef) -> bool:
+    """An argument typed ``Sequence[...]`` (or that ``| None``): a ``str`` passes the type
+    checker there (it is a sequence of str), so the call refuses one (``lists`` in its options)."""
+    members = t.members if isinstance(t, UnionOf) else (t,)
+    return any(isinstance(m, ListOf) for m in members) and all(isinstance(m, ListOf) or m == NONE for m in members)
 
 
 def _fingerprint(view: object) -> str:

@@ -1010,3 +1010,36 @@ def test_a_naive_datetime_inside_a_model_argument_is_refused(httpserver: HTTPSer
         client.windows.create_window(range_=echoed)  # the server's own naive text: sent back as is
     sent = [json.loads(request.data) for request, _ in httpserver.log]
     assert sent == [{"range": {"start": "2024-01-01T12:00:00Z"}}, {"range": {"start": "2024-01-01T12:00:00"}}]
+
+
+def test_a_str_where_only_a_list_goes_is_refused(httpserver: HTTPServer, sdk: Callable[..., Any]) -> None:
+    """``tags: Sequence[str]`` lets a str through the type checker (a str is a sequence of str):
+    ``tags="prod"`` would send ``"prod"`` where the server wants ``["prod"]`` (in a query,
+    ``t=p&t=r&t=o&t=d`` with a style that splits it). The call refuses it; nothing is sent."""
+    strings = {"type": "array", "items": {"type": "string"}}
+    body = {"type": "object", "properties": {"labels": strings, "note": {"anyOf": [strings, {"type": "string"}]}}}
+    fx = sdk("fx_lists_only", _spec({
+        "/things": {"post": {
+            "operationId": "tagThings", "tags": ["things"],
+            "parameters": [{"name": "tag", "in": "query", "schema": strings}, {"name": "X-Ids", "in": "header", "schema": {"type": ["array", "null"], "items": {"type": "integer"}}}],
+            "requestBody": {"content": {"application/json": {"schema": body}}}, "responses": {"204": {"description": "ok"}},
+        }},
+        "/bulk": {"post": {
+            "operationId": "bulk", "tags": ["things"],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": strings}}}, "responses": {"204": {"description": "ok"}},
+        }},
+    }))
+    httpserver.expect_request("/things", method="POST").respond_with_data(status=204)
+    httpserver.expect_request("/bulk", method="POST").respond_with_data(status=204)
+    with _client(fx, httpserver) as client:
+        for bad in ({"tag": "prod"}, {"labels": "a"}, {"x_ids": b"12"}):
+            with pytest.raises(TypeError, match="takes a list"):
+                client.things.tag_things(**bad)
+        with pytest.raises(TypeError, match="body= takes a list"):
+            client.things.bulk(body="ab")
+        assert len(httpserver.log) == 0
+        client.things.tag_things(tag=["prod"], labels=("a",), note="free text", x_ids=None)  # a str member: a str is fine
+        client.things.bulk(body=["a", "b"])
+    first, second = (request for request, _ in httpserver.log)
+    assert first.args.getlist("tag") == ["prod"] and json.loads(first.data) == {"labels": ["a"], "note": "free text"}
+    assert json.loads(second.data) == ["a", "b"]

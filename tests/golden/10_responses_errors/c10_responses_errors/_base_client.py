@@ -98,6 +98,9 @@ class RequestOptions:
     # The ways to authenticate (alternatives), each the schemes sent together as (kind, name,
     # credential): (("bearer", "", "token"),), (("header", "X-Api-Key", "api_key"),), ...
     security: tuple[tuple[tuple[str, str, str], ...], ...] = ()
+    # (location, wire name, argument) of arguments typed as lists only: a str is refused there
+    # (the type checker lets one through, a str being a sequence of str); "" names the body.
+    lists: tuple[tuple[str, str, str], ...] = ()
     extra_headers: Headers | None = None
     extra_query: Query | None = None
     extra_body: Body | None = None
@@ -361,6 +364,22 @@ def validate_json(tp: Any, content: bytes) -> Any:
             gc.enable()
 
 
+def _no_text_for_lists(options: RequestOptions) -> None:
+    places: dict[str, Mapping[str, object]] = {
+        "path": options.path_params,
+        "query": options.query,
+        "header": options.headers,
+        "cookie": options.cookies,
+        "body": options.body_fields or {},
+    }
+    for location, wire, argument in options.lists:
+        value = options.body if location == "body" and not wire else places[location].get(wire)
+        if isinstance(value, (str, bytes)):
+            raise TypeError(
+                f"{argument}= takes a list, not a {type(value).__name__}: wrap one value in a list"
+            )
+
+
 def _jar_cookies(jar: httpx.Cookies, url: str, pairs: list[str]) -> list[str]:
     """The cookies of an httpx client's jar that go to ``url`` (the ones a server set, or the
     user's), as ``name=value``, but those the call sets itself (in ``pairs``)."""
@@ -571,6 +590,7 @@ class BaseClient:
         """The ``httpx.Request`` a call sends (nothing is sent here), on top of the headers,
         query parameters and cookies of the httpx client ``http`` sends it with (a name the call
         sets replaces the client's)."""
+        _no_text_for_lists(options)
         headers: dict[str, str] = {
             "Accept": options.accept,
             "User-Agent": USER_AGENT,

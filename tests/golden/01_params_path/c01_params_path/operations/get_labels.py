@@ -27,6 +27,7 @@ def _options(
         path="/labels/{labels}",
         responses=RESPONSES,
         path_params={"labels": labels},
+        lists=(("path", "labels", "labels"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

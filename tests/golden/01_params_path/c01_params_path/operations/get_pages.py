@@ -29,6 +29,7 @@ def _options(
         path="/shelves/{shelfId}/books/{bookIds}/pages/{page}",
         responses=RESPONSES,
         path_params={"shelfId": shelf_id, "bookIds": book_ids, "page": page},
+        lists=(("path", "bookIds", "book_ids"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

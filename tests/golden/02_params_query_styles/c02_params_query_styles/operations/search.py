@@ -61,6 +61,12 @@ def _options(
             ("query", "box"): ("form", False),
             ("query", "filter"): ("deepObject", True),
         },
+        lists=(
+            ("query", "ids", "ids"),
+            ("query", "csv", "csv"),
+            ("query", "words", "words"),
+            ("query", "alts", "alts"),
+        ),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

@@ -46,6 +46,7 @@ def _options(
         },
         cookies={"session": session, "visits": visits},
         styles={("header", "X-Point-Exploded"): ("simple", True)},
+        lists=(("header", "X-Tags", "x_tags"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

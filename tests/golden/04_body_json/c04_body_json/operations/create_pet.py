@@ -44,6 +44,7 @@ def _options(
             "owner": owner,
         },
         body_required=True,
+        lists=(("body", "tags", "tags"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

@@ -31,6 +31,7 @@ def _options(
         responses=RESPONSES,
         body=body,
         body_required=True,
+        lists=(("body", "", "body"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

@@ -42,6 +42,7 @@ def _options(
         },
         body_required=True,
         body_media_type="application/x-www-form-urlencoded",
+        lists=(("body", "scope", "scope"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

@@ -33,6 +33,7 @@ def _options(
         body_fields={"caption": caption, "photos": photos},
         body_required=True,
         body_media_type="multipart/form-data",
+        lists=(("body", "photos", "photos"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

@@ -30,6 +30,7 @@ def _options(
         path_params={"petId": pet_id},
         body=body,
         body_required=True,
+        lists=(("body", "", "body"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

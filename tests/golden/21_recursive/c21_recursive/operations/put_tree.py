@@ -33,6 +33,7 @@ def _options(
         responses=RESPONSES,
         body_fields={"name": name, "weight": weight, "children": children},
         body_required=True,
+        lists=(("body", "children", "children"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

@@ -35,6 +35,7 @@ def _options(
         responses=RESPONSES,
         body_fields={"customer": customer, "lines": lines, "note": note},
         body_required=True,
+        lists=(("body", "lines", "lines"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

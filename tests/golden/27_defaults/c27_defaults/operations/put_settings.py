@@ -43,6 +43,7 @@ def _options(
             "nickname": nickname,
         },
         body_required=True,
+        lists=(("body", "tags", "tags"),),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,
