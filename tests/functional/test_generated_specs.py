@@ -1043,3 +1043,28 @@ def test_a_str_where_only_a_list_goes_is_refused(httpserver: HTTPServer, sdk: Ca
     first, second = (request for request, _ in httpserver.log)
     assert first.args.getlist("tag") == ["prod"] and json.loads(first.data) == {"labels": ["a"], "note": "free text"}
     assert json.loads(second.data) == ["a", "b"]
+
+
+def test_an_idempotency_key_header_is_made_per_call_and_kept_on_retries(
+    httpserver: HTTPServer, sdk: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operation documenting ``Idempotency-Key``: a call that passes none gets a random one,
+    the same on every retry (a POST retried after a 503 is then done once), another per call."""
+    fx = sdk("fx_idempotency", _spec({"/pipelines": {"post": {
+        "operationId": "createPipeline", "tags": ["pipelines"],
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string"}}}}}},
+        "responses": {"201": {"description": "made"}},
+    }}}))
+    monkeypatch.setattr(fx._base_client.SyncAPIClient, "_sleep", staticmethod(lambda seconds: None))
+    answers = iter([503, 201, 201, 201])
+    httpserver.expect_request("/pipelines", method="POST").respond_with_handler(
+        lambda request: __import__("werkzeug").Response(status=next(answers))
+    )
+    with _client(fx, httpserver) as client:
+        client.pipelines.create_pipeline(name="a")  # 503, then 201
+        client.pipelines.create_pipeline(name="b")
+        client.pipelines.create_pipeline(name="c", idempotency_key="mine")
+    keys = [request.headers.get("Idempotency-Key") for request, _ in httpserver.log]
+    assert keys[0] == keys[1] and keys[1] != keys[2] and keys[3] == "mine"
+    assert all(len(k) == 36 for k in keys[:3]), keys

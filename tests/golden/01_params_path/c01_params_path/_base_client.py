@@ -16,6 +16,7 @@ import platform
 import random
 import time
 import urllib.parse
+import uuid
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -101,6 +102,9 @@ class RequestOptions:
     # (location, wire name, argument) of arguments typed as lists only: a str is refused there
     # (the type checker lets one through, a str being a sequence of str); "" names the body.
     lists: tuple[tuple[str, str, str], ...] = ()
+    # The operation's Idempotency-Key header: when the caller passes none, the call makes one
+    # (a random UUID), sent on the first attempt and every retry, so a retried POST is done once.
+    idempotency_header: str = ""
     extra_headers: Headers | None = None
     extra_query: Query | None = None
     extra_body: Body | None = None
@@ -624,6 +628,10 @@ class BaseClient:
             encoded = encode_body(body, options.body_media_type)
             if encoded.content_type:
                 headers["Content-Type"] = encoded.content_type
+        if options.idempotency_header and not any(
+            k.lower() == options.idempotency_header.lower() for k in headers
+        ):
+            headers[options.idempotency_header] = str(uuid.uuid4())
         for key, value in (options.extra_headers or {}).items():
             headers[key] = _header_value(key, value)
         query.extend(_query_items(options.extra_query or {}, {}))
