@@ -142,7 +142,10 @@ RESERVED_CLIENT_NAMES = frozenset(
         "strict_response_validation",
     }
 )
-# The client's other constructor arguments: an API key's own argument takes none of them.
+# An API key's own constructor argument takes none of these: the client's other arguments, the
+# names whose environment variables the runtime reads already (<PREFIX>_API_TOKEN, _LOG,
+# _BASE_URL), and the lower-case globals of ``_base_client`` (an argument named ``os`` would
+# hide the module in ``__init__``; a test reads them from the runtime).
 RESERVED_CREDENTIAL_NAMES = frozenset(
     {
         "self",
@@ -156,6 +159,13 @@ RESERVED_CREDENTIAL_NAMES = frozenset(
         "max_response_size",
         "strict_response_validation",
         "credentials",
+        "api_token",
+        "log",
+        *(
+            "adapter annotations asyncio base64 construct dataclass datetime email encode_body field functools gc"
+            " has_adapter httpx json logging os platform pydantic random serialize status_error time to_jsonable"
+            " urllib uuid validate_json weakref"
+        ).split(),
     }
 )
 RESERVED_FUNCTION_NAMES = frozenset({"cast", "datetime", "typing", "warnings", "annotations"})

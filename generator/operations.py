@@ -180,9 +180,17 @@ def _parameters(ctx: Context, item: dict[str, Any], op: dict[str, Any], where: s
 
 
 def _pick_media(content: dict[str, Any]) -> str:
-    """JSON first, then form, multipart, text, anything else: the order a client prefers."""
+    """JSON first, then form, multipart, text, anything else: the order a client prefers. Among
+    JSON types ``application/json`` first, a range (``application/*+json``) last: a body is sent
+    as its media type (``merge-patch+json`` is listed alone), never as a range."""
     order = {"json": 0, "form": 1, "multipart": 2, "text": 3, "binary": 4}
-    return min(content, key=lambda m: (order[media_kind(m)], list(content).index(m)), default="")
+
+    def rank(media: str) -> tuple[int, int, int]:
+        base = media.split(";")[0].strip().lower()
+        exact = 0 if base == "application/json" else 2 if "*" in base else 1
+        return order[media_kind(media)], exact, list(content).index(media)
+
+    return min(content, key=rank, default="")
 
 
 def _body(ctx: Context, models: ModelLookup, op: dict[str, Any], where: str, hint: str) -> RequestBody | None:

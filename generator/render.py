@@ -33,6 +33,7 @@ from .ir import (
     Field,
     Import,
     ListOf,
+    media_kind,
     LiteralOf,
     MapOf,
     Model,
@@ -536,8 +537,9 @@ def _operation_view(op: Operation, paged: PagedOperation | None = None) -> dict[
         option_lines.append(f"accept={literal(', '.join(accept))}")
     if op.body is not None and op.body.required:
         option_lines.append("body_required=True")
-    if op.body is not None and op.body.media_type != "application/json":  # also a +json type: sent as documented
-        option_lines.append(f"body_media_type={literal(op.body.media_type)}")
+    media = op.body.media_type if op.body is not None else "application/json"
+    if media != "application/json" and not (media_kind(media) == "json" and "*" in media):
+        option_lines.append(f"body_media_type={literal(media)}")  # a +json type as documented
     if op.security:
         ways = tuple(tuple((s.scheme, s.name, s.credential) for s in way) for way in op.security)
         option_lines.append(f"security={literal(ways)}")
@@ -747,7 +749,7 @@ def render(
     put(f"{pkg}/py.typed", "package/py.typed.jinja", None)
     if wanted("pyproject.toml", (title, bool(cycles))):
         files["pyproject.toml"] = env.get_template("package/pyproject.toml.jinja").render(
-            **common, description=comment(f"Python SDK for the {title}"), typing_extensions=bool(cycles)
+            **common, description=comment(f"Python SDK for the {title}"), typing_extensions=bool(cycles), line_length=LINE_LENGTH
         )
     readme = (title, api.description, api.server_url, api.version, config.out_name, tag_keys)
     if wanted("README.md", readme):

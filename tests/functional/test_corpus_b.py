@@ -1420,3 +1420,11 @@ def test_lenient_discriminated_union_follows_the_tag(httpserver: HTTPServer, pkg
     assert type(dog) is m.models.Dog and dog.good_boy == "yes"
     assert [type(p) for p in pets] == [dict, m.models.Cat, m.models.Dog]
     assert pets[1].lives_left == "many"
+    # An optional field (``Pet | None``), a map of them, beside a list that does not match.
+    shelter = {"residents": "not a list", "favourite": {"petType": "dog", "goodBoy": "yes"}, "byKennel": {"k1": {"petType": "kitty"}, "k2": {"petType": "eel"}}}
+    serve(httpserver, "/shelter", shelter)
+    with client(m, httpserver, strict=False) as c:
+        got = c.pets.get_shelter()
+    assert type(got.favourite) is m.models.Dog and got.favourite.good_boy == "yes"
+    assert type(got.by_kennel["k1"]) is m.models.Cat and type(got.by_kennel["k2"]) is dict
+    assert got.residents == "not a list"

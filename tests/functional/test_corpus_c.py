@@ -259,7 +259,9 @@ def test_a_cursor_that_repeats_ends_the_iteration(httpserver: HTTPServer, paged:
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_a_server_that_ignores_the_page_argument_ends_the_iteration(httpserver: HTTPServer, paged: Any, mode: str) -> None:
+def test_a_server_that_ignores_the_page_argument_ends_the_iteration(
+    httpserver: HTTPServer, paged: Any, mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
     """The same full page whatever page is asked for (a misconfigured ``param``): the repeat
     ends the iteration, its items not yielded twice (before: the same page, forever)."""
     seen = _pages(httpserver, "/users", "GET", {"any": {"data": [{"id": 1}, {"id": 2}]}}, lambda r: "any")
@@ -279,6 +281,18 @@ def test_a_server_that_ignores_the_page_argument_ends_the_iteration(httpserver: 
 
         ids = asyncio.run(go())
     assert ids == [1, 2] and len(seen) == 2
+    assert "the page before it again" in caplog.text
+
+
+def test_two_pages_alike_in_their_items_do_not_end_the_iteration(httpserver: HTTPServer, paged: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """Only a page equal to the one before as a whole ends it: equal items with other metadata
+    (here the page number the server adds) are two pages."""
+    pages = {str(n): {"data": [{"id": 7}, {"id": 7}], "page": n} for n in (1, 2)} | {"3": {"data": [{"id": 8}], "page": 3}}
+    seen = _pages(httpserver, "/users", "GET", pages, lambda r: r.args.get("page", "1"))
+    with paged.Client(token=TOKEN, base_url=httpserver.url_for("")) as client:
+        ids = [u.id_ for u in client.users.iter_list_users(per_page=2)]
+    assert ids == [7, 7, 7, 7, 8] and seen == ["1", "2", "3"]
+    assert "again" not in caplog.text
 
 
 def test_only_configured_operations_get_an_iterator(paged: Any) -> None:

@@ -1068,3 +1068,21 @@ def test_an_idempotency_key_header_is_made_per_call_and_kept_on_retries(
     keys = [request.headers.get("Idempotency-Key") for request, _ in httpserver.log]
     assert keys[0] == keys[1] and keys[1] != keys[2] and keys[3] == "mine"
     assert all(len(k) == 36 for k in keys[:3]), keys
+
+
+def test_a_json_body_offered_in_several_json_types_goes_as_application_json(httpserver: HTTPServer, sdk: Callable[..., Any]) -> None:
+    """ASP.NET lists ``application/json-patch+json`` first, then ``application/json``, ``text/json``
+    and ``application/*+json``: an object body goes as ``application/json``; a range alone (no
+    media type of its own) as ``application/json`` too, never as ``application/*+json``."""
+    schema = {"schema": {"type": "object", "properties": {"name": {"type": "string"}}}}
+    listed = {m: schema for m in ("application/json-patch+json", "application/json", "text/json", "application/*+json")}
+    fx = sdk("fx_json_ranges", _spec({
+        "/a": {"post": {"operationId": "a", "tags": ["t"], "requestBody": {"content": listed}, "responses": {"204": {"description": "ok"}}}},
+        "/b": {"post": {"operationId": "b", "tags": ["t"], "requestBody": {"content": {"application/*+json": schema}}, "responses": {"204": {"description": "ok"}}}},
+    }))
+    for path in ("/a", "/b"):
+        httpserver.expect_request(path, method="POST").respond_with_data(status=204)
+    with _client(fx, httpserver) as client:
+        client.t.a(name="x")
+        client.t.b(name="y")
+    assert [r.headers["Content-Type"] for r, _ in httpserver.log] == ["application/json", "application/json"]

@@ -131,3 +131,14 @@ def test_a_broken_file_among_many_is_reported_by_name(monkeypatch: pytest.Monkey
     assert caught.value.source == "pkg/broken.py"
 
 
+
+
+def test_black_run_in_the_committed_sdk_with_its_own_settings_changes_nothing() -> None:
+    """The SDK's ``pyproject.toml`` carries the generator's black settings: a user who runs
+    black there (line length 88 by default) does not reformat the generated files."""
+    import subprocess
+    import sys
+
+    found = subprocess.run([sys.executable, "-m", "black", "--check", "."], cwd=GENERATED, capture_output=True, text=True, check=False)
+    assert found.returncode == 0, found.stderr
+    assert "unchanged" in found.stderr

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import builtins
+import re
 import keyword
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pydantic
@@ -259,3 +261,16 @@ def test_every_public_name_of_the_runtime_clients_is_kept_from_tags() -> None:
         names |= {n for n in vars(client) if not n.startswith("_")}
     names |= {"with_raw_response", "with_streaming_response"}
     assert names - naming.RESERVED_CLIENT_NAMES == set()
+
+
+def test_an_api_keys_own_argument_avoids_what_the_runtime_uses() -> None:
+    """The lower-case globals of ``_base_client`` (an argument ``os`` hid the module inside
+    ``__init__``) and the names whose environment variables the runtime reads (an argument
+    ``api_token`` read <PREFIX>_API_TOKEN, the bearer token's)."""
+    from streamkap import _base_client
+
+    used = {n for n in vars(_base_client) if n.islower() and not n.startswith("_")}
+    assert used - naming.RESERVED_CREDENTIAL_NAMES == set()
+    read = {_base_client.TOKEN_ENV, _base_client.BASE_URL_ENV, *re.findall(r"os\.environ\.get\(\"(\w+)\"", Path(_base_client.__file__).read_text())}
+    assert {"STREAMKAP_API_TOKEN", "STREAMKAP_BASE_URL", "STREAMKAP_LOG"} <= read
+    assert {env.removeprefix("STREAMKAP_").lower() for env in read} <= naming.RESERVED_CREDENTIAL_NAMES

@@ -1162,3 +1162,69 @@ def test_an_async_client_outlives_an_event_loop(httpserver: HTTPServer) -> None:
 
     asyncio.run(close())
     assert client._client.is_closed
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_cookie_header_given_as_such_is_kept_beside_the_jars(httpserver: HTTPServer, mode: str) -> None:
+    """``default_headers={"Cookie": ...}`` (any case) and ``extra_headers`` stay, with the cookies
+    a server set after them, in one header (the jar's cookie replaced the header before)."""
+    seen: list[list[str]] = []
+
+    def handler(request: Request) -> Response:
+        seen.append(request.headers.getlist("Cookie"))
+        return Response("{}", content_type="application/json", headers={"Set-Cookie": "lb=node1; Path=/"})
+
+    httpserver.expect_request(PATH, method="POST").respond_with_handler(handler)
+    options: dict[str, Any] = {"token": TOKEN, "base_url": httpserver.url_for(""), "default_headers": {"cookie": "session=abc"}}
+    if mode == "sync":
+        with streamkap.Streamkap(**options) as client:
+            client.pipelines.search_pipelines_metrics()
+            client.pipelines.search_pipelines_metrics()
+            client.pipelines.search_pipelines_metrics(extra_headers={"Cookie": "session=xyz"})
+    else:
+
+        async def go() -> None:
+            async with streamkap.AsyncStreamkap(**options) as client:
+                await client.pipelines.search_pipelines_metrics()
+                await client.pipelines.search_pipelines_metrics()
+                await client.pipelines.search_pipelines_metrics(extra_headers={"Cookie": "session=xyz"})
+
+        asyncio.run(go())
+    assert seen == [["session=abc"], ["session=abc; lb=node1"], ["session=xyz; lb=node1"]]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "headers",
+    [{"retry-after-ms": "nan", "Retry-After": "3"}, {"retry-after-ms": "-1", "Retry-After": "3"}, {"Retry-After": "3", "X-Other": "1"}],
+    ids=["ms_nan", "ms_negative", "plain"],
+)
+def test_a_retry_after_ms_that_is_no_number_leaves_retry_after(
+    httpserver: HTTPServer, mode: str, waits: list[float], headers: dict[str, str]
+) -> None:
+    serve(httpserver, (429, {}, headers), (200, PAYLOAD, {}))
+    call(mode, httpserver.url_for(""))
+    assert waits == [3.0]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_retry_after_with_an_underscore_is_no_number(httpserver: HTTPServer, mode: str, waits: list[float]) -> None:
+    serve(httpserver, (429, {}, {"Retry-After": "1_0"}), (200, PAYLOAD, {}))
+    call(mode, httpserver.url_for(""))
+    assert waits == [backoff(1)]  # not 10 s: Python's float() reads "1_0" as 10
+
+
+def test_an_async_client_closes_in_a_loop_after_the_one_it_was_used_in(httpserver: HTTPServer) -> None:
+    """A fixture's teardown in a new event loop: ``close()`` raised "Event loop is closed"."""
+    serve(httpserver, (200, PAYLOAD, {}))
+    client = streamkap.AsyncStreamkap(token=TOKEN, base_url=httpserver.url_for(""))
+
+    async def use() -> None:
+        await client.pipelines.search_pipelines_metrics()
+
+    async def close() -> None:
+        await client.close()
+
+    asyncio.run(use())
+    asyncio.run(close())
+    assert client._client.is_closed

@@ -4,6 +4,7 @@ every page, fetched lazily, one request per page, only as far as the caller iter
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,8 @@ if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient
 
 __all__ = ["Paging", "iter_items", "aiter_items"]
+
+log = logging.getLogger("c02_params_query_styles")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,17 @@ def _after(paging: Paging, selected: Any, page: Any, items: list[Any], size: Any
     return (selected if isinstance(selected, int) else 0) + len(items)
 
 
+def _repeats(page: Any, previous: Any, selected: Any) -> bool:
+    if previous is None or page != previous:
+        return False
+    log.warning(
+        "the page for %r is the page before it again: the server ignores the page argument, or"
+        " two pages are alike; iteration ends here",
+        selected,
+    )
+    return True
+
+
 def iter_items(
     client: SyncAPIClient,
     options: Callable[[Any], RequestOptions],
@@ -54,16 +68,17 @@ def iter_items(
     size: Any,
 ) -> Iterator[Any]:
     """Request the page ``start`` selects (the server's first when not given), yield its items,
-    and go on to the next page until a page is empty, short, has no next cursor, or repeats the
-    page before it (a server that ignores the page argument would otherwise be asked forever)."""
+    and go on to the next page until a page is empty, short, has no next cursor, or is the page
+    before it again, whole (a server that ignores the page argument would otherwise be asked
+    forever; a warning says so)."""
     selected, previous = start, None
     while True:
         page = client.request(options(selected))
-        items = list(_dig(page, paging.items) or [])
-        if items == previous:
+        if _repeats(page, previous, selected):
             return
+        items = list(_dig(page, paging.items) or [])
         yield from items
-        selected, previous = _after(paging, selected, page, items, size), items
+        selected, previous = _after(paging, selected, page, items, size), page
         if selected is None:
             return
 
@@ -79,11 +94,11 @@ async def aiter_items(
     selected, previous = start, None
     while True:
         page = await client.request(options(selected))
-        items = list(_dig(page, paging.items) or [])
-        if items == previous:
+        if _repeats(page, previous, selected):
             return
+        items = list(_dig(page, paging.items) or [])
         for item in items:
             yield item
-        selected, previous = _after(paging, selected, page, items, size), items
+        selected, previous = _after(paging, selected, page, items, size), page
         if selected is None:
             return

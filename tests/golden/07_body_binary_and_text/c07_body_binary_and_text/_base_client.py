@@ -637,6 +637,8 @@ class BaseClient:
         ):
             headers[options.idempotency_header] = str(uuid.uuid4())
         for key, value in (options.extra_headers or {}).items():
+            for same in [k for k in headers if k.lower() == key.lower()]:
+                del headers[same]  # one header per name, whatever its case: the call's
             headers[key] = _header_value(key, value)
         query.extend(_query_items(options.extra_query or {}, {}))
         pairs = [f"{k}={urllib.parse.quote(v, safe='')}" for k, v in cookies.items()]
@@ -644,12 +646,16 @@ class BaseClient:
             pairs.append(f"{secret_cookie[0]}={secret_cookie[1]}")
         url = self._url(options)
         merged = httpx.Headers()
+        # A Cookie header given as such (default_headers, extra_headers, the httpx client's
+        # headers) is kept, the call's cookies and the jar's after it.
+        given = [headers.pop(k) for k in [k for k in headers if k.lower() == "cookie"]]
         if http is not None:
             merged.update(http.headers)  # e.g. Accept-Encoding, and the user's own
+            given[:0] = http.headers.get_list("cookie")
             pairs = _jar_cookies(http.cookies, url, pairs) + pairs
             query = _client_params(http.params, query) + query
-        if pairs:
-            headers["Cookie"] = "; ".join(pairs)
+        if given or pairs:
+            headers["Cookie"] = "; ".join([*given, *pairs])
         merged.update(headers)
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
         return httpx.Request(
@@ -778,20 +784,26 @@ class BaseClient:
         return _raw_body(response)
 
 
+def _seconds(text: str) -> float | None:
+    """``3`` or ``2.5``, nothing else (``float`` also reads ``nan``, ``-1``, ``1_0``, ``1e3``)."""
+    whole, dot, fraction = text.strip().partition(".")
+    digits = [whole, fraction] if dot else [whole]
+    return float(text) if all(d.isascii() and d.isdigit() for d in digits) else None
+
+
 def _retry_after(headers: httpx.Headers) -> float | None:
     """A server's wish: ``retry-after-ms``, else ``Retry-After`` in seconds or as an HTTP date
-    (a date without a zone, ``-0000``, is UTC); one that does not parse is no wish."""
-    try:
-        return float(headers["retry-after-ms"]) / 1000
-    except (KeyError, ValueError, OverflowError):
-        pass
+    (a date without a zone, ``-0000``, is UTC); one that does not parse (``nan``, ``-1``,
+    ``1_0``) is no wish."""
+    millis = _seconds(headers.get("retry-after-ms", ""))
+    if millis is not None:
+        return millis / 1000
     value = headers.get("retry-after")
     if value is None:
         return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
+    seconds = _seconds(value)
+    if seconds is not None:
+        return seconds
     try:
         moment = email.utils.parsedate_to_datetime(value)
         if moment.tzinfo is None:
@@ -1130,8 +1142,8 @@ class AsyncAPIClient(BaseClient):
         await asyncio.sleep(seconds)
 
     async def close(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
+        if self._owns_client:  # (in a new loop, the last loop's connections are given up first)
+            await self._pool.current().aclose()
 
     async def __aenter__(self: _Self) -> _Self:
         return self

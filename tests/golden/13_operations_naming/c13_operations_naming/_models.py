@@ -272,9 +272,12 @@ def construct(tp: Any, value: Any) -> Any:
     if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel) and isinstance(value, dict):
         return _construct_model(tp, value)
     if origin in (Union, types.UnionType):
-        # The first member of the value's kind: a model (or map) for an object, a list for an array.
+        # The first member of the value's kind: a model (or map) for an object, a list for an array;
+        # a discriminated union (``Pet | None``) for an object: the tag decides.
         for member in args:
             inner = typing.get_args(member)[0] if typing.get_origin(member) is Annotated else member
+            if isinstance(value, dict) and _is_tagged(member):
+                return construct(member, value)
             if _same_kind(inner, value):
                 return construct(inner, value)
         return value
@@ -283,6 +286,12 @@ def construct(tp: Any, value: Any) -> Any:
     if origin is dict and isinstance(value, dict) and len(args) == 2:
         return {key: construct(args[1], item) for key, item in value.items()}
     return value
+
+
+def _is_tagged(tp: Any) -> bool:
+    return typing.get_origin(tp) is Annotated and any(
+        isinstance(m, pydantic.Discriminator) for m in typing.get_args(tp)[1:]
+    )
 
 
 def _construct_tagged(union: Any, tag: Any, value: Any) -> Any:
