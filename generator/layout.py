@@ -253,6 +253,8 @@ def _split_annotation(pad: str, code: str, in_brackets: bool) -> list[str] | Non
     if not bars:
         return None
     inner = pad + _INDENT
+    if not in_brackets and top.endswith(","):
+        return None  # a parameter the caller did not see inside brackets: black's to split
     if not in_brackets and equals >= 0 and _width(f"{pad}{code[:equals]} = (") <= LINE_LENGTH:
         # a field's default is in invisible parentheses: black splits there first when it can
         value = inner + code[equals + 3 :]

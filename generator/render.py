@@ -544,7 +544,11 @@ def _operation_view(op: Operation, paged: PagedOperation | None = None) -> dict[
         ways = tuple(tuple((s.scheme, s.name, s.credential) for s in way) for way in op.security)
         option_lines.append(f"security={literal(ways)}")
     lists = tuple((a.location, "" if a.whole_body else a.wire_name, a.name) for a in op.arguments if _lists_only(a.type))
-    keyed = [a.wire_name for a in op.arguments if a.location == "header" and a.wire_name.lower() == "idempotency-key"]
+    keyed = [
+        a.wire_name
+        for a in op.arguments
+        if a.location == "header" and a.wire_name.lower() == "idempotency-key" and "str" in a.type.annotation(argument=True).split(" | ")
+    ]
     if keyed:  # the IETF draft's header: a key of its own for each call, the same on each retry
         option_lines.append(f"idempotency_header={literal(keyed[0])}")
     if lists:

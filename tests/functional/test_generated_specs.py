@@ -1032,7 +1032,7 @@ def test_a_str_where_only_a_list_goes_is_refused(httpserver: HTTPServer, sdk: Ca
     httpserver.expect_request("/things", method="POST").respond_with_data(status=204)
     httpserver.expect_request("/bulk", method="POST").respond_with_data(status=204)
     with _client(fx, httpserver) as client:
-        for bad in ({"tag": "prod"}, {"labels": "a"}, {"x_ids": b"12"}):
+        for bad in ({"tag": "prod"}, {"labels": "a"}, {"x_ids": b"12"}, {"x_ids": bytearray(b"12")}, {"labels": (c for c in "ab")}, {"labels": {"a"}}):
             with pytest.raises(TypeError, match="takes a list"):
                 client.things.tag_things(**bad)
         with pytest.raises(TypeError, match="body= takes a list"):
@@ -1068,6 +1068,20 @@ def test_an_idempotency_key_header_is_made_per_call_and_kept_on_retries(
     keys = [request.headers.get("Idempotency-Key") for request, _ in httpserver.log]
     assert keys[0] == keys[1] and keys[1] != keys[2] and keys[3] == "mine"
     assert all(len(k) == 36 for k in keys[:3]), keys
+    # A key on the user's own httpx client is theirs to send.
+    answers = iter([201])
+    own = fx.Client(token=TOKEN, base_url=httpserver.url_for(""), http_client=__import__("httpx").Client(headers={"idempotency-key": "hc"}))
+    with own as client:
+        client.pipelines.create_pipeline(name="d")
+    assert httpserver.log[-1][0].headers.get("Idempotency-Key") == "hc"
+
+
+def test_an_idempotency_key_header_that_is_no_string_is_left_alone(sdk: Callable[..., Any]) -> None:
+    fx = sdk("fx_idempotency_int", _spec({"/x": {"post": {
+        "operationId": "x", "tags": ["t"], "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "integer"}}],
+        "responses": {"204": {"description": "ok"}},
+    }}}))
+    assert fx.operations.x._options().idempotency_header == ""
 
 
 def test_a_json_body_offered_in_several_json_types_goes_as_application_json(httpserver: HTTPServer, sdk: Callable[..., Any]) -> None:

@@ -1228,3 +1228,14 @@ def test_an_async_client_closes_in_a_loop_after_the_one_it_was_used_in(httpserve
     asyncio.run(use())
     asyncio.run(close())
     assert client._client.is_closed
+
+
+def test_a_given_cookie_named_like_the_calls_own_gives_way(httpserver: HTTPServer) -> None:
+    """The rule the jar follows, for a Cookie header given as such: the call's cookie replaces
+    the given one of the same name (servers read the first of two)."""
+    from streamkap._base_client import RequestOptions
+
+    client = streamkap.Streamkap(token=TOKEN, base_url="http://127.0.0.1:9", default_headers={"Cookie": "a=1; session=dflt"})
+    options = RequestOptions(method="GET", path="/x", responses={}, cookies={"session": "param"})
+    assert client.build_request(options, client._client).headers["Cookie"] == "a=1; session=param"
+    client.close()

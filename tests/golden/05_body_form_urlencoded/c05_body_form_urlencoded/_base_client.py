@@ -18,7 +18,7 @@ import time
 import urllib.parse
 import uuid
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar, Union
@@ -382,10 +382,20 @@ def _no_text_for_lists(options: RequestOptions) -> None:
     }
     for location, wire, argument in options.lists:
         value = options.body if location == "body" and not wire else places[location].get(wire)
-        if isinstance(value, (str, bytes)):
+        text = isinstance(value, (str, bytes, bytearray, memoryview))
+        if text or not isinstance(value, (Sequence, NotGiven, type(None))):
             raise TypeError(
                 f"{argument}= takes a list, not a {type(value).__name__}: wrap one value in a list"
+                + ("" if text else ", or make the iterable one")
             )
+
+
+def _given_cookies(texts: list[str], pairs: list[str]) -> list[str]:
+    """The cookies of Cookie headers given as such, as ``name=value``, but those the call sets
+    itself (in ``pairs``)."""
+    own = {pair.split("=", 1)[0] for pair in pairs}
+    found = [part.strip() for text in texts for part in text.split(";")]
+    return [pair for pair in found if pair and pair.split("=", 1)[0] not in own]
 
 
 def _jar_cookies(jar: httpx.Cookies, url: str, pairs: list[str]) -> list[str]:
@@ -632,10 +642,10 @@ class BaseClient:
             encoded = encode_body(body, options.body_media_type)
             if encoded.content_type:
                 headers["Content-Type"] = encoded.content_type
-        if options.idempotency_header and not any(
-            k.lower() == options.idempotency_header.lower() for k in headers
-        ):
-            headers[options.idempotency_header] = str(uuid.uuid4())
+        keyed = options.idempotency_header
+        if keyed and not any(k.lower() == keyed.lower() for k in headers):
+            if http is None or keyed not in http.headers:  # the user's own key, else one per call
+                headers[keyed] = str(uuid.uuid4())
         for key, value in (options.extra_headers or {}).items():
             for same in [k for k in headers if k.lower() == key.lower()]:
                 del headers[same]  # one header per name, whatever its case: the call's
@@ -654,8 +664,9 @@ class BaseClient:
             given[:0] = http.headers.get_list("cookie")
             pairs = _jar_cookies(http.cookies, url, pairs) + pairs
             query = _client_params(http.params, query) + query
-        if given or pairs:
-            headers["Cookie"] = "; ".join([*given, *pairs])
+        pairs = _given_cookies(given, pairs) + pairs
+        if pairs:
+            headers["Cookie"] = "; ".join(pairs)
         merged.update(headers)
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
         return httpx.Request(

@@ -49,12 +49,15 @@ def _after(paging: Paging, selected: Any, page: Any, items: list[Any], size: Any
     return (selected if isinstance(selected, int) else 0) + len(items)
 
 
-def _repeats(page: Any, previous: Any, selected: Any) -> bool:
-    if previous is None or page != previous:
+def _repeats(items: list[Any], previous: list[Any] | None, selected: Any) -> bool:
+    """The same items as the page before: a server that ignores the page argument (its other
+    fields, a request id or a timestamp, may differ), or, rarely, two pages alike; either way
+    the iteration ends, with a warning (asking on would never end in the first case)."""
+    if previous is None or items != previous:
         return False
     log.warning(
-        "the page for %r is the page before it again: the server ignores the page argument, or"
-        " two pages are alike; iteration ends here",
+        "the page for %r has the items of the page before it: the server ignores the page"
+        " argument, or two pages are alike; iteration ends here",
         selected,
     )
     return True
@@ -68,17 +71,16 @@ def iter_items(
     size: Any,
 ) -> Iterator[Any]:
     """Request the page ``start`` selects (the server's first when not given), yield its items,
-    and go on to the next page until a page is empty, short, has no next cursor, or is the page
-    before it again, whole (a server that ignores the page argument would otherwise be asked
-    forever; a warning says so)."""
+    and go on to the next page until a page is empty, short, has no next cursor, or has the items
+    of the page before it (see ``_repeats``)."""
     selected, previous = start, None
     while True:
         page = client.request(options(selected))
-        if _repeats(page, previous, selected):
-            return
         items = list(_dig(page, paging.items) or [])
+        if _repeats(items, previous, selected):
+            return
         yield from items
-        selected, previous = _after(paging, selected, page, items, size), page
+        selected, previous = _after(paging, selected, page, items, size), items
         if selected is None:
             return
 
@@ -94,11 +96,11 @@ async def aiter_items(
     selected, previous = start, None
     while True:
         page = await client.request(options(selected))
-        if _repeats(page, previous, selected):
-            return
         items = list(_dig(page, paging.items) or [])
+        if _repeats(items, previous, selected):
+            return
         for item in items:
             yield item
-        selected, previous = _after(paging, selected, page, items, size), page
+        selected, previous = _after(paging, selected, page, items, size), items
         if selected is None:
             return
