@@ -391,23 +391,21 @@ def _no_text_for_lists(options: RequestOptions) -> None:
 
 
 def _given_cookies(texts: list[str], pairs: list[str]) -> list[str]:
-    """The cookies of Cookie headers given as such, as ``name=value``, but those the call sets
-    itself (in ``pairs``)."""
+    """The cookies of Cookie headers given as such and of the jar, as ``name=value``, but those
+    the call sets itself (in ``pairs``)."""
     own = {pair.split("=", 1)[0] for pair in pairs}
     found = [part.strip() for text in texts for part in text.split(";")]
     return [pair for pair in found if pair and pair.split("=", 1)[0] not in own]
 
 
-def _jar_cookies(jar: httpx.Cookies, url: str, pairs: list[str]) -> list[str]:
-    """The cookies of an httpx client's jar that go to ``url`` (the ones a server set, or the
-    user's), as ``name=value``, but those the call sets itself (in ``pairs``)."""
+def _jar_cookies(jar: httpx.Cookies, url: str) -> str:
+    """The Cookie header an httpx client's jar gives ``url`` (the cookies a server set, or the
+    user's): "" when none."""
     if not jar:
-        return []
+        return ""
     probe = httpx.Request("GET", url)
     jar.set_cookie_header(probe)
-    own = {pair.split("=", 1)[0] for pair in pairs}
-    sent = probe.headers.get("cookie", "")
-    return [pair for pair in sent.split("; ") if pair and pair.split("=", 1)[0] not in own]
+    return str(probe.headers.get("cookie", ""))
 
 
 def _client_params(params: httpx.QueryParams, query: list[str]) -> list[str]:
@@ -662,7 +660,7 @@ class BaseClient:
         if http is not None:
             merged.update(http.headers)  # e.g. Accept-Encoding, and the user's own
             given[:0] = http.headers.get_list("cookie")
-            pairs = _jar_cookies(http.cookies, url, pairs) + pairs
+            given.append(_jar_cookies(http.cookies, url))
             query = _client_params(http.params, query) + query
         pairs = _given_cookies(given, pairs) + pairs
         if pairs:
