@@ -328,7 +328,14 @@ def credentials_of(document: dict[str, Any], ctx: Context) -> dict[str, str]:
     """The client argument that holds each API key scheme's key, by scheme name. Bearer, OAuth2
     and OpenID Connect tokens are ``token`` (and HTTP basic credentials ``basic_auth``); an API
     key is ``token`` too when it is the spec's only way to send a credential besides basic,
-    else an argument of its own, named after its scheme (``ApiKeyAuth`` → ``api_key_auth``)."""
+    else an argument of its own, named after its scheme (``ApiKeyAuth`` → ``api_key_auth``).
+    Worked out once per build (every operation asks), kept on ``ctx``."""
+    if ctx.credentials is None:
+        ctx.credentials = _credentials(document, ctx)
+    return ctx.credentials
+
+
+def _credentials(document: dict[str, Any], ctx: Context) -> dict[str, str]:
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
     keys: list[str] = []
     bearer = False

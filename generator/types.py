@@ -47,6 +47,7 @@ class Context:
     problems: list[Problem] = field(default_factory=list)
     unit: str = "#"  # what is being built (see ``Trace``)
     trace: Trace | None = None
+    credentials: dict[str, str] | None = None  # ``operations.credentials_of``, worked out once
 
     def warn(self, where: str, message: str) -> None:
         self._add(Problem(where, message, "warning"))
